@@ -1,0 +1,169 @@
+"""The node contract: ports, config models, the run context and ``MaxDPNode``.
+
+A node is built once per flow version (config validated, expressions compiled) and run many
+times. ``run`` takes ``{input port: value}`` and returns ``{output port: value}``; a port missing
+from the returned mapping carries nothing, which is how branches leave their untaken side
+skipped. Tables are pandas DataFrames.
+
+>>> import pandas as pd
+>>> from nodes.sources.static_data import StaticData
+>>> StaticData("s", {"rows": [{"a": 1}]}).invoke({})["out"]
+   a
+0  1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from langchain_core.runnables import Runnable, RunnableConfig
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from flows.errors import ConfigError, ExpressionError
+
+if TYPE_CHECKING:
+    from nodes.expressions import Expression
+
+__all__ = ["CONTEXT_KEY", "MaxDPNode", "NodeConfig", "NodeContext", "Port"]
+
+# Key under RunnableConfig["configurable"] that carries the NodeContext through langchain.
+CONTEXT_KEY = "maxdp_context"
+
+
+class Port(BaseModel):
+    """A named input or output. ``many`` inputs accept several edges (``{source_id: table}``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    description: str = ""
+    many: bool = False
+    optional: bool = False
+
+
+class NodeConfig(BaseModel):
+    """Base of every node's config model; the model's JSON Schema is the node's form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(slots=True)
+class NodeContext:
+    """What a node may know about the run it is part of."""
+
+    node_id: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    data_dir: Path = field(default_factory=Path.cwd)
+    run_id: str | None = None
+    # The JSON body of the /execute call, for webhook_listener; None outside a request.
+    request_body: Any = None
+    # Set during previews: sources may read fewer rows.
+    row_limit: int | None = None
+    # Failures caught for a try_catch node (list of dicts), filled by the executor.
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    # Shared services (connections, sandbox pool …) keyed by name; provided by the host.
+    services: Mapping[str, Any] = field(default_factory=dict)
+
+
+class MaxDPNode(Runnable[Mapping[str, Any], dict[str, Any]]):
+    """Base class of every node type.
+
+    Subclasses set the class attributes and implement ``run`` (pandas work, called off the event
+    loop when tables are large) or, for I/O, set ``is_async = True`` and implement ``arun``.
+    """
+
+    type: ClassVar[str]
+    category: ClassVar[str]
+    title: ClassVar[str]
+    inputs: ClassVar[tuple[Port, ...]] = (Port(name="in"),)
+    outputs: ClassVar[tuple[Port, ...]] = (Port(name="out"),)
+    Config: ClassVar[type[NodeConfig]] = NodeConfig
+    is_async: ClassVar[bool] = False
+    # Marks flow outputs (display_results) and failure collectors (try_catch) for the executor.
+    is_output: ClassVar[bool] = False
+    catches_failures: ClassVar[bool] = False
+
+    def __init__(self, node_id: str, config: NodeConfig | Mapping[str, Any] | None = None) -> None:
+        self.node_id = node_id
+        if isinstance(config, self.Config):
+            self.config = config
+        else:
+            try:
+                self.config = self.Config.model_validate(dict(config or {}))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                loc = ".".join(str(p) for p in first["loc"]) or "config"
+                raise ConfigError(f"{loc}: {first['msg']}", field=loc) from None
+        self.expressions: dict[str, Expression] = self._compile_expressions()
+        self.setup()
+
+    # -- hooks for subclasses -------------------------------------------------------------
+    def setup(self) -> None:
+        """Precompute what every run needs (regexes, lookups). Raise ConfigError on bad config."""
+
+    def run(self, inputs: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+        raise NotImplementedError(f"{type(self).__name__} must implement run() or arun()")
+
+    async def arun(self, inputs: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+        return self.run(inputs, ctx)
+
+    def parameter_refs(self) -> dict[str, set[str]]:
+        """``{config field: {parameter names}}`` this node reads; checked against the flow."""
+        return {name: set(expr.parameters) for name, expr in self.expressions.items()}
+
+    # -- catalog ------------------------------------------------------------------------
+    @classmethod
+    def describe(cls) -> dict[str, Any]:
+        """The catalog entry: what the designer and ``maxdp nodes`` show."""
+        doc = (cls.__doc__ or "").strip()
+        return {
+            "type": cls.type,
+            "category": cls.category,
+            "title": cls.title,
+            "description": doc.split("\n\n", 1)[0].replace("\n", " "),
+            "docs": doc,
+            "inputs": [p.model_dump() for p in cls.inputs],
+            "outputs": [p.model_dump() for p in cls.outputs],
+            "config_schema": cls.Config.model_json_schema(),
+        }
+
+    # -- langchain Runnable ---------------------------------------------------------------
+    def invoke(
+        self, input: Mapping[str, Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        return self.run(dict(input), self._context(config))
+
+    async def ainvoke(
+        self, input: Mapping[str, Any], config: RunnableConfig | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        return await self.arun(dict(input), self._context(config))
+
+    def _context(self, config: RunnableConfig | None) -> NodeContext:
+        ctx = ((config or {}).get("configurable") or {}).get(CONTEXT_KEY)
+        return ctx if isinstance(ctx, NodeContext) else NodeContext(node_id=self.node_id)
+
+    def _compile_expressions(self) -> dict[str, Expression]:
+        from nodes.expressions import compile_expression
+
+        compiled = {}
+        for name, info in type(self.config).model_fields.items():
+            extra = info.json_schema_extra
+            if not isinstance(extra, dict) or extra.get("x-maxdp-widget") != "expression":
+                continue
+            text = getattr(self.config, name)
+            if text is None:
+                continue
+            try:
+                compiled[name] = compile_expression(text)
+            except ExpressionError as exc:
+                exc.field = name
+                exc.message = f"{name}: {exc.message}"
+                exc.args = (exc.message,)
+                raise
+        return compiled
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.node_id!r}>"
