@@ -85,6 +85,9 @@ class MaxDPNode(Runnable[Mapping[str, Any], dict[str, Any]]):
     # Marks flow outputs (display_results) and failure collectors (try_catch) for the executor.
     is_output: ClassVar[bool] = False
     catches_failures: ClassVar[bool] = False
+    # Sync nodes on small inputs run inline on the event loop (a thread hop costs more than the
+    # work); nodes that block on files or other I/O whatever their input size set this.
+    always_offload: ClassVar[bool] = False
 
     def __init__(self, node_id: str, config: NodeConfig | Mapping[str, Any] | None = None) -> None:
         self.node_id = node_id

@@ -35,7 +35,8 @@ class StaticData(MaxDPNode):
 
     The table is built once when the flow is built; each run gets its own copy.
 
-    >>> StaticData("s", {"columns": ["city", "n"], "data": [["Seoul", 3], ["Busan", 1]]}).invoke({})["out"]
+    >>> node = StaticData("s", {"columns": ["city", "n"], "data": [["Seoul", 3], ["Busan", 1]]})
+    >>> node.invoke({})["out"]
         city  n
     0  Seoul  3
     1  Busan  1

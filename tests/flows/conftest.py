@@ -1,0 +1,5 @@
+"""Fixtures for engine tests."""
+
+from tests.flows.shapes import registry
+
+__all__ = ["registry"]
