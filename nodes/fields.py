@@ -56,7 +56,9 @@ OrderBy = Annotated[list[SortKey], BeforeValidator(_as_sort_keys)]
 
 def expression_field(default: Any = ..., description: str = "") -> Any:
     """A field in the safe expression language, compiled once when the node is built."""
-    return Field(default, description=description, json_schema_extra={"x-maxdp-widget": "expression"})
+    return Field(
+        default, description=description, json_schema_extra={"x-maxdp-widget": "expression"}
+    )
 
 
 def column_field(default: Any = ..., description: str = "") -> Any:

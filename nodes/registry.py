@@ -85,7 +85,9 @@ class NodeRegistry:
         try:
             return self._table[node_type]
         except KeyError:
-            raise MaxDPError(f"unknown node type {node_type!r}", 422, code="unknown_node_type") from None
+            raise MaxDPError(
+                f"unknown node type {node_type!r}", 422, code="unknown_node_type"
+            ) from None
 
     def __contains__(self, node_type: object) -> bool:
         return node_type in self._table

@@ -43,4 +43,6 @@ def records_frame(value: Any) -> pd.DataFrame:
         return pd.DataFrame.from_records(value) if value else pd.DataFrame()
     if isinstance(value, dict):
         return pd.DataFrame(value)
-    raise NodeError(f"expected a table, a list of records or a dict of lists, got {type(value).__name__}")
+    raise NodeError(
+        f"expected a table, a list of records or a dict of lists, got {type(value).__name__}"
+    )
