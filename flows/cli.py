@@ -172,14 +172,14 @@ def run(
         live.update(_progress_table(records), refresh=True)
 
     try:
-        if live is not None:
-            with live:
-                result = asyncio.run(
-                    executor.run(_parse_params(param), timeout_s=timeout, on_event=on_event)
-                )
-                live.update(_progress_table({r.node_id: r for r in result.nodes}), refresh=True)
+        params = executor.bind_params(_parse_params(param))
+        if live is None:
+            result = asyncio.run(executor.run(params, timeout_s=timeout))
         else:
-            result = asyncio.run(executor.run(_parse_params(param), timeout_s=timeout))
+            with live:
+                result = asyncio.run(executor.run(params, timeout_s=timeout, on_event=on_event))
+                live.update(_progress_table({r.node_id: r for r in result.nodes}), refresh=True)
+            out.print()
     except MaxDPError as exc:
         raise _fail(exc.message) from None
     caught = sum(1 for r in result.nodes if r.status == "failed") if result.succeeded else 0

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from flows.errors import ConfigError, FlowValidationError, MaxDPError, Problem
-from flows.model import Flow, NodeSpec
+from flows.model import Edge, Flow, NodeSpec
 from nodes.base import MaxDPNode, Port
 from nodes.registry import NodeRegistry, default_registry
 
@@ -78,7 +78,7 @@ def build_graph(doc: Mapping[str, Any] | Flow, registry: NodeRegistry | None = N
     _check_parameters(flow, problems)
     specs, nodes = _instantiate(flow, registry, problems)
     inbound, upstream = _resolve_edges(flow, specs, nodes, problems)
-    _check_required_inputs(nodes, inbound, problems)
+    _check_required_inputs(nodes, inbound, flow.edges, problems)
     watchers = _add_scopes(specs, nodes, upstream, problems)
     order = _order(upstream, problems) if not problems else []
     _check_parameter_refs(flow, nodes, problems)
@@ -269,9 +269,17 @@ def _resolve_edges(
 
 
 def _check_required_inputs(
-    nodes: dict[str, MaxDPNode], inbound: dict[str, list[InEdge]], problems: list[Problem]
+    nodes: dict[str, MaxDPNode],
+    inbound: dict[str, list[InEdge]],
+    edges: list[Edge],
+    problems: list[Problem],
 ) -> None:
+    # A node at the end of an edge already reported (bad port, missing source) is not also
+    # reported as unconnected: that would be the same mistake twice.
+    reported = {edges[p["edge"]].target for p in problems if p["edge"] is not None}
     for nid, node in nodes.items():
+        if nid in reported:
+            continue
         wired = {e.target_port for e in inbound[nid]}
         for port in node.inputs:
             if not port.optional and port.name not in wired:

@@ -37,7 +37,7 @@ def _as_list(value: Any) -> Any:
 
 
 def _as_sort_keys(value: Any) -> Any:
-    value = _as_list(value)
+    value = [value] if isinstance(value, dict) else _as_list(value)
     if isinstance(value, list):
         return [{"column": v} if isinstance(v, str) else v for v in value]
     return value
