@@ -206,6 +206,10 @@ def _port(
     if name is None:
         if len(names) == 1:
             return names[0], ""
+        # The main port (filter_rows' `out` beside `rejected`) needs no name.
+        main = "out" if side == "output" else "in"
+        if main in names:
+            return main, ""
         if not names:
             return None, f"node {node_id!r} has no {side} ports"
         return None, f"node {node_id!r} has several {side} ports ({', '.join(names)}): name one"
