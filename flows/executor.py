@@ -439,6 +439,8 @@ class _Run:
             request_body=self.request_body,
             row_limit=self.source_limit,
             failures=self.caught.get(nid, []),
+            # A preview shows every node's main output, wired or not.
+            wanted=None if self.preview_limit is not None else self.graph.wanted[nid],
             services=self.ex.services,
         )
 

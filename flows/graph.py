@@ -48,6 +48,8 @@ class FlowGraph:
     downstream: dict[str, set[str]] = field(default_factory=dict)
     # node id -> the try_catch nodes watching it.
     watchers: dict[str, list[str]] = field(default_factory=dict)
+    # node id -> output ports read by an edge (plus `out` of flow outputs).
+    wanted: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def ancestors(self, node_id: str) -> set[str]:
         """``node_id`` and every node it waits for, directly or not."""
@@ -88,7 +90,23 @@ def build_graph(doc: Mapping[str, Any] | Flow, registry: NodeRegistry | None = N
     for nid, ups in upstream.items():
         for up in ups:
             downstream[up].add(nid)
-    return FlowGraph(flow, specs, nodes, order, inbound, upstream, downstream, watchers)
+    wanted: dict[str, set[str]] = {
+        nid: {"out"} if n.is_output else set() for nid, n in nodes.items()
+    }
+    for edges in inbound.values():
+        for e in edges:
+            wanted[e.source].add(e.source_port)
+    return FlowGraph(
+        flow,
+        specs,
+        nodes,
+        order,
+        inbound,
+        upstream,
+        downstream,
+        watchers,
+        {nid: frozenset(ports) for nid, ports in wanted.items()},
+    )
 
 
 def _parse(doc: Mapping[str, Any] | Flow) -> Flow:

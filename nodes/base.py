@@ -62,6 +62,9 @@ class NodeContext:
     request_body: Any = None
     # Set during previews: sources may read fewer rows.
     row_limit: int | None = None
+    # Output ports that something reads (None: all). A node may skip building the others, as
+    # filter_rows does with `rejected` when nothing is wired to it.
+    wanted: frozenset[str] | None = None
     # Failures caught for a try_catch node (list of dicts), filled by the executor.
     failures: list[dict[str, Any]] = field(default_factory=list)
     # Shared services (connections, sandbox pool …) keyed by name; provided by the host.

@@ -54,4 +54,6 @@ class FilterRows(MaxDPNode):
         except NodeError as exc:
             raise NodeError(f"condition: {exc.message}") from exc
         # A numpy mask selects by position: no index alignment, so duplicate labels are fine.
+        if ctx.wanted is not None and "rejected" not in ctx.wanted:
+            return {"out": df[mask]}  # nothing reads the rejected rows: don't copy them
         return {"out": df[mask], "rejected": df[~mask]}

@@ -113,7 +113,22 @@ class Join(MaxDPNode):
         return {"out": inputs["left"].merge(inputs["right"], on="x", suffixes=("_l", "_r"))}
 
 
+class TwoPorts(MaxDPNode):
+    """Outputs `a` and `b`; each is a one-row table telling which ports the node was asked for."""
+
+    type = "test_two_ports"
+    category = "Test"
+    title = "Two ports"
+    inputs: ClassVar[tuple[Port, ...]] = ()
+    outputs: ClassVar[tuple[Port, ...]] = (Port(name="a"), Port(name="b"))
+
+    def run(self, inputs: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
+        seen = pd.DataFrame({"wanted": [None if ctx.wanted is None else sorted(ctx.wanted)]})
+        return {"a": seen, "b": seen}
+
+
 TEST_NODES = [
+    TwoPorts,
     StaticData,
     DisplayResults,
     Merge,

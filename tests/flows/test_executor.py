@@ -347,3 +347,16 @@ def test_run_sync_and_to_dict(registry):
     assert data["status"] == "succeeded"
     assert data["outputs"] == {"out": [{"x": 1.5, "t": None}]}
     assert [n["node_id"] for n in data["nodes"]] == ["src", "out"]
+
+
+async def test_nodes_are_told_which_outputs_are_read(registry):
+    doc = flow(
+        [node("two", "test_two_ports"), node("out", "display_results")],
+        [edge("two", "out", sp="a")],
+    )
+    ex = FlowExecutor(doc, registry=registry)
+    result = await ex.run()
+    assert result.outputs["out"]["wanted"].iloc[0] == ["a"]
+    # A preview shows every node's output, so nothing may be left out.
+    preview = await ex.run_until("two")
+    assert preview.previews["two"]["wanted"].iloc[0] is None
