@@ -14,6 +14,7 @@ skipped. Tables are pandas DataFrames.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,7 +125,7 @@ class MaxDPNode(Runnable[Mapping[str, Any], dict[str, Any]]):
     @classmethod
     def describe(cls) -> dict[str, Any]:
         """The catalog entry: what the designer and ``maxdp nodes`` show."""
-        doc = (cls.__doc__ or "").strip()
+        doc = inspect.cleandoc(cls.__doc__ or "")
         return {
             "type": cls.type,
             "category": cls.category,
