@@ -187,7 +187,8 @@ def run(
         f"run {result.run_id[:8]} [{STATUS_STYLE.get(result.status, '')}]{result.status}[/] in "
         f"{result.duration_ms:.1f} ms; outputs: "
         + (", ".join(f"{k} ({len(v):,} rows)" for k, v in result.outputs.items()) or "none")
-        + (f"; {caught} failure(s) caught" if caught else "")
+        + (f"; {caught} failure(s) caught" if caught else ""),
+        soft_wrap=True,
     )
     if not result.succeeded:
         error = result.error or {}

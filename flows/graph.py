@@ -299,6 +299,7 @@ def _check_required_inputs(
     # A node at the end of an edge already reported (bad port, missing source) is not also
     # reported as unconnected: that would be the same mistake twice.
     reported = {edges[p["edge"]].target for p in problems if p["edge"] is not None}
+    reported |= {e.target for e in edges if e.source not in nodes}  # its node is reported
     for nid, node in nodes.items():
         if nid in reported:
             continue

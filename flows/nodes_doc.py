@@ -11,7 +11,7 @@ def _type_of(schema: dict[str, Any]) -> str:
     if "anyOf" in schema:
         return " or ".join(_type_of(s) for s in schema["anyOf"] if s.get("type") != "null")
     if "enum" in schema:
-        return " | ".join(map(str, schema["enum"]))
+        return ", ".join(map(str, schema["enum"]))
     if "const" in schema:
         return repr(schema["const"])
     if schema.get("type") == "array":
@@ -21,6 +21,16 @@ def _type_of(schema: dict[str, Any]) -> str:
     return str(schema.get("type", "any"))
 
 
+def _docs(text: str) -> str:
+    """Docstring text with its doctest examples fenced as console sessions."""
+    blocks = []
+    for block in text.split("\n\n"):
+        if block.lstrip().startswith(">>>"):
+            block = f"```pycon\n{block}\n```"
+        blocks.append(block)
+    return "\n\n".join(blocks)
+
+
 def _fields(schema: dict[str, Any]) -> list[str]:
     props = schema.get("properties", {})
     required = set(schema.get("required", []))
@@ -28,7 +38,8 @@ def _fields(schema: dict[str, Any]) -> list[str]:
     for name, prop in props.items():
         default = "required" if name in required else f"default `{prop.get('default')!r}`"
         desc = prop.get("description", "")
-        lines.append(f"| `{name}` | {_type_of(prop)} | {default} | {desc} |")
+        cells = (f"`{name}`", _type_of(prop), default, desc)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return lines
 
 
@@ -55,7 +66,7 @@ def render_reference(catalog: list[dict[str, Any]]) -> str:
                 "",
                 f"Inputs: {ins}. Outputs: {outs}.",
                 "",
-                entry["docs"],
+                _docs(entry["docs"]),
                 "",
                 "| field | type | default | description |",
                 "|---|---|---|---|",
