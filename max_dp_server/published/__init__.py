@@ -1,0 +1,1 @@
+"""Published endpoints: /execute, the WorkerManager, API keys, rate limits."""
