@@ -119,6 +119,26 @@ def _write_output(result: RunResult, output: Path | None, output_dir: Path | Non
             out.print(f"wrote {target}")
 
 
+def _services(connections: Path | None) -> dict[str, Any]:
+    if connections is None:
+        return {}
+    from nodes.connections import Connections
+
+    return {"connections": Connections.from_file(connections)}
+
+
+async def _execute(
+    executor: Any, params: dict[str, Any], timeout: float | None, on_event: Any
+) -> RunResult:
+    try:
+        return await executor.run(params, timeout_s=timeout, on_event=on_event)
+    finally:
+        # Connection pools belong to this event loop: close them before it ends.
+        conns = executor.services.get("connections")
+        if conns is not None:
+            await conns.close()
+
+
 def run(
     flow_file: Annotated[Path, typer.Argument(help="Flow document (JSON).")],
     param: Annotated[list[str], typer.Option("--param", "-p", help="NAME=VALUE, repeatable.")] = [],  # noqa: B006
@@ -135,17 +155,23 @@ def run(
         float | None, typer.Option(help="Fail the run after this many seconds.")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+    connections: Annotated[
+        Path | None, typer.Option(help="YAML file of named connections (docs/connections.md).")
+    ] = None,
 ) -> None:
     """Run a flow with live per-node progress, then print timings and row counts."""
     from flows.executor import FlowExecutor
 
     document = _load_document(flow_file)
     try:
-        executor = FlowExecutor(document, data_dir=data_dir or Path.cwd())
+        services = _services(connections)
+        executor = FlowExecutor(document, data_dir=data_dir or Path.cwd(), services=services)
     except FlowValidationError as exc:
         for line in _problem_lines(exc):
             err.print(f"- {line}", markup=False, highlight=False)
         raise _fail(f"{flow_file}: invalid flow: {exc.message}") from None
+    except MaxDPError as exc:
+        raise _fail(exc.message) from None
     records = {nid: NodeRun(nid, executor.graph.specs[nid].type) for nid in executor.graph.order}
     live = (
         Live(
@@ -174,10 +200,10 @@ def run(
     try:
         params = executor.bind_params(_parse_params(param))
         if live is None:
-            result = asyncio.run(executor.run(params, timeout_s=timeout))
+            result = asyncio.run(_execute(executor, params, timeout, None))
         else:
             with live:
-                result = asyncio.run(executor.run(params, timeout_s=timeout, on_event=on_event))
+                result = asyncio.run(_execute(executor, params, timeout, on_event))
                 live.update(_progress_table({r.node_id: r for r in result.nodes}), refresh=True)
             out.print()
     except MaxDPError as exc:

@@ -54,9 +54,12 @@ from flows.errors import NodeError
 from nodes._expr_compile import Node, compile_tree
 from nodes._expr_eval import Env, to_mask
 from nodes._expr_funcs import FUNCTIONS
-from nodes._expr_parse import parse
+from nodes._expr_parse import Parsed, parse
 
-__all__ = ["FUNCTIONS", "Expression", "compile_expression", "evaluate_mask"]
+__all__ = ["FUNCTIONS", "Expression", "Parsed", "compile_expression", "evaluate_mask", "parse"]
+
+# `parse` gives the placeholder-substituted syntax tree with positions, for translators of the
+# same language to other targets (nodes.sql_conditions turns it into SQL WHERE clauses).
 
 
 class Expression:

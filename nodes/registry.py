@@ -56,6 +56,17 @@ BUILTIN_NODES: tuple[str, ...] = (
     "nodes.control.try_catch:TryCatch",
     "nodes.sinks.display_results:DisplayResults",
     "nodes.sinks.file_writer:FileWriter",
+    "nodes.databases.table_reader:TableReader",
+    "nodes.databases.custom_sql:CustomSql",
+    "nodes.databases.table_writer:TableWriter",
+    "nodes.messaging.api_endpoint:ApiEndpoint",
+    "nodes.messaging.api_request:ApiRequest",
+    "nodes.messaging.send_notification:SendNotification",
+    "nodes.messaging.mapped_table_search:MappedTableSearch",
+    "nodes.messaging.target_preview:TargetPreview",
+    "nodes.messaging.template_render:TemplateRender",
+    "nodes.databases.supabase_reader:SupabaseReader",
+    "nodes.databases.supabase_writer:SupabaseWriter",
 )
 
 

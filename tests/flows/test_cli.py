@@ -127,3 +127,58 @@ def test_committed_node_reference_is_current(tmp_path):
     assert target.read_text() == (ROOT / "docs" / "nodes.md").read_text(), (
         "docs/nodes.md is stale: run `make docs`"
     )
+
+
+def test_run_with_connections_file(tmp_path, monkeypatch):
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "shop.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("create table orders (id integer, region text, amount real)")
+        conn.executemany(
+            "insert into orders values (?, ?, ?)", [(1, "KR", 10.0), (2, "US", 5.0), (3, "KR", 7.5)]
+        )
+    (tmp_path / "connections.yaml").write_text(
+        f"connections:\n  shop:\n    kind: sqlite\n    database: {db}\n"
+    )
+    flow = {
+        "name": "sql",
+        "parameters": [{"name": "region", "type": "string"}],
+        "nodes": [
+            {
+                "id": "q",
+                "type": "custom_sql",
+                "config": {
+                    "connection": "shop",
+                    "sql": "select id, amount from orders where region = :region order by id",
+                },
+            },
+            {"id": "out", "type": "display_results"},
+        ],
+        "edges": [{"source": "q", "target": "out"}],
+    }
+    (tmp_path / "flow.json").write_text(json.dumps(flow))
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            "flow.json",
+            "-q",
+            "-p",
+            "region=KR",
+            "--connections",
+            "connections.yaml",
+            "--output",
+            "kr.csv",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as conn:
+        expected = pd.read_sql(
+            "select id, amount from orders where region = 'KR' order by id", conn
+        )
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "kr.csv"), expected)
+
+    missing = runner.invoke(app, ["run", "flow.json", "-q", "-p", "region=KR"])
+    assert missing.exit_code == 1 and "no connections are configured" in missing.output

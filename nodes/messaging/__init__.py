@@ -1,0 +1,1 @@
+"""Message automation and HTTP nodes: API calls, notifications, targets and templates."""
