@@ -8,6 +8,8 @@ import sys
 BENCHES = {
     "engine": "bench.engine_overhead",
     "latency": "bench.small_flow_latency",
+    "code": "bench.bench_code_nodes",
+    "api": "bench.bench_api",
 }
 
 

@@ -54,6 +54,8 @@ BUILTIN_NODES: tuple[str, ...] = (
     "nodes.control.merge:Merge",
     "nodes.control.conditional_branch:ConditionalBranch",
     "nodes.control.try_catch:TryCatch",
+    "nodes.code.run_python_script:RunPythonScript",
+    "nodes.code.apply_function:ApplyFunction",
     "nodes.sinks.display_results:DisplayResults",
     "nodes.sinks.file_writer:FileWriter",
     "nodes.databases.table_reader:TableReader",

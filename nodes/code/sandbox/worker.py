@@ -1,0 +1,309 @@
+"""The worker: ``python -m nodes.code.sandbox.worker --max-cpu-seconds S --max-memory-mb M``
+(``--runs N``: how many runs it will serve).
+
+Started by ``SandboxPool`` as a fresh interpreter (never a fork of the server). Before it reads
+any user code it imports and warms pandas/numpy/pyarrow (so the limits below do not break lazy
+imports), then puts up its walls: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NOFILE (only the pipes),
+RLIMIT_FSIZE 0, RLIMIT_CORE 0, a private network namespace when it can, no new privileges, not
+dumpable, and, when started as root, the ``nobody`` user; then it closes every fd above 2.
+
+It then answers requests on stdin/stdout (see ``protocol``) one at a time. Per run it lowers the
+soft CPU and address-space limits to the run's values and arms a CPU timer for a precise stop;
+the kernel limits stay as the backstop if the timer is swallowed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import math
+import os
+import pwd
+import resource
+import signal
+import sys
+from collections.abc import Sequence
+from typing import Any, BinaryIO
+
+# Set before numpy/pyarrow load: one compute thread, the system allocator and one malloc arena
+# keep the address space small and predictable under RLIMIT_AS.
+for _key, _value in {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "ARROW_DEFAULT_MEMORY_POOL": "system",
+    "MALLOC_ARENA_MAX": "1",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pyarrow as pa  # noqa: E402
+
+from nodes.code.sandbox import execute, policy, protocol  # noqa: E402
+
+# Above the worker's idle footprint, room for the worker's own bookkeeping after a run.
+AS_SLACK_MB = 256
+CLONE_NEWNET = 0x40000000
+PR_SET_DUMPABLE = 4
+PR_SET_NO_NEW_PRIVS = 38
+NOBODY = 65534
+_KEEP: list[Any] = []  # warm-up objects (time zones) kept alive so lookups never hit the disk
+
+
+class _Sink:
+    """Replaces sys.stdout/stderr: stray prints must never corrupt the protocol pipe."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def _vm_mb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+# pandas modules imported on first use (to_dict, select, stack …), loaded up front.
+_LAZY_MODULES = (
+    "pandas.core.methods.to_dict",
+    "pandas.core.methods.select",
+    "pandas.core.reshape.reshape",
+    "pandas.core.arrays.arrow._arrow_utils",
+    "pandas.core.arrays.arrow.extension_types",
+)
+
+
+def warm_up() -> None:
+    """Exercise the common paths once, so every lazy import happens before the fd limit."""
+    import importlib
+    import zoneinfo
+
+    for name in _LAZY_MODULES:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
+    pa.set_cpu_count(1)
+    pa.set_io_thread_count(1)
+    _KEEP.extend(zoneinfo.ZoneInfo(name) for name in sorted(zoneinfo.available_timezones()))
+    script = """
+import math, statistics, datetime, re, json, decimal
+d = df.copy()
+d['t'] = pd.to_datetime(d['day'], format='%Y-%m-%d')
+d['y'] = d['t'].dt.year + d['t'].dt.tz_localize('UTC').dt.tz_convert('Asia/Seoul').dt.hour
+d['u'] = d['name'].str.upper().str.contains('A', regex=True)
+d['c'] = d['name'].astype('category').cat.codes
+d['q'] = pd.cut(d['v'], 2, labels=False)
+g = d.groupby('name').agg(total=('v', 'sum'), n=('v', 'count')).reset_index()
+m = d.merge(g, on='name', how='left').sort_values('v').rolling(2).v.mean()
+p = d.pivot_table(index='name', values='v', aggfunc='sum')
+x = d.set_index('t').resample('D').v.sum()
+s = repr(d) + repr(d['v']) + str(d.describe()) + repr(p) + repr(x) + str(m.head())
+e = d['v'].apply(lambda v: v * 2).map({2: 'a'}).fillna('b').value_counts()
+k = json.dumps({'a': statistics.mean([1, 2])}) + str(decimal.Decimal('1.1') + 1)
+r = re.sub('a', 'b', 'aa') + datetime.date(2020, 1, 1).isoformat() + str(math.sqrt(2))
+dd = pd.get_dummies(d['name']).astype(int)
+result = pd.concat([d, dd], axis=1).drop(columns=['t']).melt(id_vars=['name'])
+"""
+    frame = pd.DataFrame(
+        {"name": ["a", "b", "a"], "v": [1, 2, 3], "day": ["2020-01-01", "2020-01-02", "2020-01-03"]}
+    )
+    meta, blob = protocol.encode_table(frame)
+    table = protocol.decode_table(meta, blob)
+    result = execute.run({"kind": "script", "code": script, "names": ["w"]}, [table])
+    protocol.decode_table(*protocol.encode_table(result))
+    execute.run(
+        {"kind": "apply", "code": "return value * 2", "options": {"column": "v", "target": "w"}},
+        [table],
+    )
+    np.random.default_rng(0).normal(size=3).round(2).tolist()
+    # C code imports these through the running frame's __import__ (see policy.guarded_import),
+    # which only hands out modules that are already loaded.
+    import datetime
+    import locale  # noqa: F401
+
+    datetime.datetime.strptime("2020", "%Y").strftime("%Y")
+
+
+def _nobody() -> tuple[int, int]:
+    try:
+        entry = pwd.getpwnam("nobody")
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return NOBODY, NOBODY
+
+
+def _libc_call(name: str, *args: int) -> bool:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return getattr(libc, name)(*args) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+class Walls:
+    """The process limits of this worker and how to set them for one run."""
+
+    def __init__(self, max_cpu_seconds: float, max_memory_mb: int, runs: int = 100) -> None:
+        self.baseline_mb = _vm_mb()
+        self.as_hard = (self.baseline_mb + max_memory_mb + AS_SLACK_MB) * 2**20
+        # The hard CPU limit covers every run this worker will serve; each run's soft limit is
+        # set from its own budget. (A subverted worker could raise its soft limit this far:
+        # the server's wall-clock kill bounds it anyway.)
+        self.cpu_hard = int(self.cpu_used() + (max_cpu_seconds + 2) * runs + 60)
+        self.report: dict[str, Any] = {}
+
+    @staticmethod
+    def cpu_used() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def raise_walls(self) -> dict[str, Any]:
+        is_root = os.geteuid() == 0
+        uid, gid = _nobody()  # read /etc/passwd while files can still be opened
+        self.report["network"] = (
+            "isolated" if is_root and _libc_call("unshare", CLONE_NEWNET) else "shared"
+        )
+        # stderr was a pipe for start-up errors only; from here on nothing reads it.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_hard, self.cpu_hard))
+        resource.setrlimit(resource.RLIMIT_AS, (self.as_hard, self.as_hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (3, 3))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        os.umask(0o777)
+        os.chdir("/")
+        if is_root:
+            os.setgroups([])
+            os.setgid(gid)
+            os.setuid(uid)
+            # Counted per user, so every worker shares it; root would have ignored it.
+            resource.setrlimit(resource.RLIMIT_NPROC, (256, 256))
+        self.report["no_new_privs"] = _libc_call("prctl", PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+        self.report["not_dumpable"] = _libc_call("prctl", PR_SET_DUMPABLE, 0, 0, 0, 0)
+        os.closerange(3, 1 << 16)
+        self.report.update(uid=os.getuid(), gid=os.getgid(), baseline_mb=self.baseline_mb)
+        return self.report
+
+    def enter_run(self, cpu_seconds: float, memory_mb: int) -> None:
+        soft_cpu = min(self.cpu_hard, math.ceil(self.cpu_used() + cpu_seconds + 1))
+        resource.setrlimit(resource.RLIMIT_CPU, (soft_cpu, self.cpu_hard))
+        soft_as = min(self.as_hard, (self.baseline_mb + memory_mb) * 2**20)
+        resource.setrlimit(resource.RLIMIT_AS, (soft_as, self.as_hard))
+        signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
+
+    def leave_run(self) -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        resource.setrlimit(resource.RLIMIT_AS, (self.as_hard, self.as_hard))
+        resource.setrlimit(resource.RLIMIT_CPU, (self.cpu_hard, self.cpu_hard))
+
+
+class _CpuTimer:
+    exceeded = False
+
+    @classmethod
+    def fire(cls, signum: int, frame: Any) -> None:
+        cls.exceeded = True
+        # Fire again soon in case the code swallows this one; RLIMIT_CPU is the backstop.
+        signal.setitimer(signal.ITIMER_PROF, 0.1)
+        raise execute.CpuLimitExceeded
+
+
+def _reader(stream: BinaryIO) -> Any:
+    def read_exact(n: int) -> bytes:
+        data = stream.read(n)
+        if data is None or len(data) < n:
+            raise EOFError
+        return data
+
+    return read_exact
+
+
+def _send(out: BinaryIO, header: dict[str, Any], tables: Sequence[Any] = ()) -> None:
+    protocol.write_parts(protocol.pack(header, tables), out.write)
+    out.flush()
+
+
+def _serve_one(header: dict[str, Any], blobs: list[bytes], walls: Walls) -> tuple[dict, list]:
+    limits = header.get("limits", {})
+    cpu, memory = float(limits.get("cpu_seconds", 5)), int(limits.get("memory_mb", 512))
+    cpu_message = f"limit: CPU time exceeded {cpu:g} s"
+    _CpuTimer.exceeded = False
+    walls.enter_run(cpu, memory)
+    try:
+        try:
+            tables = [
+                protocol.decode_table(meta, blob)
+                for meta, blob in zip(header["tables"], blobs, strict=True)
+            ]
+            del blobs[:]
+            frame = execute.run(header, tables)
+            del tables
+            meta, blob = protocol.encode_table(frame)
+        finally:
+            walls.leave_run()
+    except execute.CpuLimitExceeded:
+        return _failure(cpu_message, True)
+    except execute.RunError as exc:
+        return (
+            _failure(cpu_message, True)
+            if _CpuTimer.exceeded
+            else _failure(exc.message, exc.recycle)
+        )
+    except MemoryError:
+        return _failure(f"limit: memory exceeded {memory} MB", True)
+    except (protocol.TableError, TypeError, ValueError) as exc:  # a result Arrow cannot carry
+        return _failure(f"result: {exc}", False)
+    except Exception as exc:  # a bug on our side: report it, and start afresh
+        return _failure(f"sandbox: {type(exc).__name__}: {exc}", True)
+    if _CpuTimer.exceeded:
+        return _failure(cpu_message, True)
+    printed = policy.run_state().printer()
+    return {"ok": True, "tables": [meta], "printed": printed, "recycle": False}, [blob]
+
+
+def _failure(message: str, recycle: bool) -> tuple[dict, list]:
+    return {"ok": False, "error": message, "recycle": recycle, "tables": []}, []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="nodes.code.sandbox.worker")
+    parser.add_argument("--max-cpu-seconds", type=float, default=60.0)
+    parser.add_argument("--max-memory-mb", type=int, default=2048)
+    parser.add_argument("--runs", type=int, default=100)
+    args = parser.parse_args(argv)
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr = _Sink()  # type: ignore[assignment]
+    try:
+        warm_up()
+        walls = Walls(args.max_cpu_seconds, args.max_memory_mb, args.runs)
+        report = walls.raise_walls()
+        signal.signal(signal.SIGPROF, _CpuTimer.fire)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except Exception as exc:
+        _send(stdout, {"type": "fatal", "error": f"{type(exc).__name__}: {exc}", "tables": []})
+        return 1
+    _send(stdout, {"type": "ready", "pid": os.getpid(), "walls": report, "tables": []})
+    read_exact = _reader(stdin)
+    while True:
+        try:
+            header, blobs = protocol.read_message(read_exact)
+        except EOFError:
+            return 0
+        try:
+            response, out_blobs = _serve_one(header, blobs, walls)
+        except execute.CpuLimitExceeded:  # fired between the run and the answer
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            response, out_blobs = _failure("limit: CPU time exceeded", True)
+        _send(stdout, response, out_blobs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
