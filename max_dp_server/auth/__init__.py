@@ -1,0 +1,1 @@
+"""Login, token refresh with rotation, logout; password hashing and JWTs."""

@@ -1,0 +1,1 @@
+"""The node catalog the designer builds its palette and forms from."""

@@ -1,0 +1,1 @@
+"""Groups of users, which can be made members of workspaces as a whole."""

@@ -1,0 +1,1 @@
+"""Runs: synchronous and background execution, run records, events (SSE), previews, retention."""

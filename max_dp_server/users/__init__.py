@@ -1,0 +1,1 @@
+"""User accounts: the caller's own profile and the administrators' user management."""

@@ -1,0 +1,1 @@
+"""Workspaces, their members and the object-level access checks every feature uses."""
