@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -28,3 +30,7 @@ class ServerState:
     login_limiter: SlidingWindowLimiter
     runs: RunManager
     registry: NodeRegistry
+
+    def executor_services(self, workspace_id: uuid.UUID) -> Mapping[str, Any]:
+        """Services the nodes of a flow in ``workspace_id`` may use (NodeContext.services)."""
+        return {}

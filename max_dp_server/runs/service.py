@@ -33,10 +33,18 @@ from max_dp_server.state import ServerState
 from max_dp_server.workspaces.service import authorize
 
 
-async def build_executor(state: ServerState, document: Mapping[str, Any]) -> FlowExecutor:
+async def build_executor(
+    state: ServerState, document: Mapping[str, Any], workspace_id: uuid.UUID
+) -> FlowExecutor:
+    """The one way the server builds a flow: its registry, data dir and the workspace's
+    services (connections, sandbox pool …)."""
     # Building validates and instantiates every node: CPU work, kept off the event loop.
     build = functools.partial(
-        FlowExecutor, document, registry=state.registry, data_dir=state.settings.data_dir
+        FlowExecutor,
+        document,
+        registry=state.registry,
+        data_dir=state.settings.data_dir,
+        services=state.executor_services(workspace_id),
     )
     return await asyncio.to_thread(build)
 
@@ -56,7 +64,7 @@ async def plan_run(
     """Check access, build the executor and the parameters; nothing is recorded yet, so bad
     parameters answer 422 without leaving a failed run behind."""
     flow, document = await _document(session, user, flow_id, req.version)
-    executor = await build_executor(state, document)
+    executor = await build_executor(state, document, flow.workspace_id)
     executor.bind_params(req.params)  # ParameterError (422) naming every bad parameter
     return RunPlan(
         executor=executor,
@@ -131,11 +139,11 @@ async def prepare_preview(
 ) -> FlowExecutor:
     """Check access and build the executor for a preview (run by ``run_preview``)."""
     if req.document is not None:
-        await flows.get_flow(session, user, flow_id, WorkspaceRole.editor)
+        flow = await flows.get_flow(session, user, flow_id, WorkspaceRole.editor)
         document = req.document
     else:
-        _, document = await _document(session, user, flow_id, req.version)
-    executor = await build_executor(state, document)
+        flow, document = await _document(session, user, flow_id, req.version)
+    executor = await build_executor(state, document, flow.workspace_id)
     executor.bind_params(req.params)
     return executor
 
