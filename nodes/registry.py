@@ -69,6 +69,10 @@ BUILTIN_NODES: tuple[str, ...] = (
     "nodes.messaging.template_render:TemplateRender",
     "nodes.databases.supabase_reader:SupabaseReader",
     "nodes.databases.supabase_writer:SupabaseWriter",
+    "nodes.metadata.metadata_init:MetadataInit",
+    "nodes.metadata.metadata_introspect:MetadataIntrospect",
+    "nodes.metadata.metadata_read:MetadataRead",
+    "nodes.metadata.metadata_codegen:MetadataCodegen",
 )
 
 

@@ -183,3 +183,14 @@ async def test_table_branch(data_dir):
     assert set(result.outputs) == {"too_few"}
     assert_frame_equal(result.outputs["too_few"], df.assign(note="too few rows"))
     assert result.node("report").status == "skipped"
+
+
+async def test_metadata_shop(data_dir):
+    # Needs PostgreSQL: skipped without MAXDP_TEST_POSTGRES_URL, failed under
+    # MAXDP_REQUIRE_DB_TESTS=1, like the database tests. The full checks are in
+    # tests/nodes/metadata/test_metadata_shop_example.py.
+    from tests.nodes.databases.dbkit import postgres_server
+    from tests.nodes.metadata.shopkit import check_metadata_shop
+
+    for server in postgres_server():  # a fresh database, dropped afterwards
+        await check_metadata_shop(server, data_dir)
