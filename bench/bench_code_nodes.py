@@ -1,24 +1,32 @@
 """Cost of running user Python in the sandbox against the same code in the server process.
 
 Three cases, each timed in-process (the same restricted code and guards, no worker) and through
-a warm one-worker ``SandboxPool`` (tables cross as Arrow IPC over the pipes):
+two warm one-worker ``SandboxPool``s: one whose tables cross as Arrow IPC in the worker's
+shared-memory region (the default), one with ``shared_memory_mb=0`` (Arrow IPC over the pipes):
 
 - ``small``: a computed column on 10 rows: the per-call overhead (target: under 5 ms);
 - ``light``: computed column + filter on N rows (default 1e6): vectorised work so cheap that the
   transfer of the table both ways dominates;
 - ``heavy``: string keys + group + custom aggregation on N rows: a script with real work.
 
-Run ``python bench/bench_code_nodes.py [--rows N] [--repeat R]``; prints median milliseconds and
-the sandbox / in-process ratio (throughput target on 1e6 rows: within 1.5x).
+Run ``python -m bench code`` or ``python bench/bench_code_nodes.py [--rows N] [--repeat R]``;
+prints milliseconds and the sandbox / in-process ratios (throughput target on 1e6 rows: within
+1.5x): the median wall clock, and the mean CPU time of the server process plus the worker. The
+server and the worker take turns, so the CPU figure is about what the wall clock would be on an
+idle machine; on a shared one it is the steadier of the two.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
+import sys
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -55,40 +63,90 @@ def make_table(rows: int) -> pd.DataFrame:
     )
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_of(pid: int | None) -> float:
+    """CPU seconds used so far by process ``pid`` (user + system); 0 when unreadable."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+@dataclass
+class Timed:
+    """Wall-clock ms (median), and CPU ms of the server process plus the worker (mean)."""
+
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+
+    async def time(self, call: Callable[[], Any], pool: SandboxPool | None) -> None:
+        pid = None
+        if pool is not None:
+            while not pool.worker_pids():  # being replaced (see nodes/code/sandbox/heap.py)
+                await asyncio.sleep(0.05)
+            pid = pool.worker_pids()[0]
+        cpu, worker, started = time.process_time(), _cpu_of(pid), time.perf_counter()
+        result = call()
+        if pool is not None:
+            await result
+        self.wall.append(time.perf_counter() - started)
+        after = _cpu_of(pid)
+        if pid is None or after > 0:  # else the worker retired after the run: no figure
+            self.cpu.append(time.process_time() - cpu + after - worker)
+
+    def figures(self) -> tuple[float, float]:
+        # CPU: the mean, because /proc counts the worker's time in 10 ms ticks.
+        return statistics.median(self.wall) * 1000, statistics.fmean(self.cpu) * 1000
+
+
 async def measure(
-    local: Callable[[], Any], remote: Callable[[], Awaitable[Any]], repeat: int
-) -> tuple[float, float]:
-    """Median milliseconds of each; runs alternate so a busy machine skews both alike."""
+    local: Callable[[], Any],
+    remote: Callable[[SandboxPool], Awaitable[Any]],
+    pools: list[Any],
+    repeat: int,
+) -> list[tuple[float, float]]:
+    """``(wall, cpu)`` of ``local`` and of ``remote`` in each pool (see ``Timed``); runs
+    alternate so a busy machine skews them all alike."""
     local()
-    await remote()  # warm: compile caches, lazy imports
-    local_times, remote_times = [], []
+    for pool in pools:
+        await remote(pool)  # warm: compile caches, lazy imports, the region's pages
+    timings = [Timed() for _ in range(len(pools) + 1)]
     for _ in range(repeat):
-        started = time.perf_counter()
-        local()
-        local_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        await remote()
-        remote_times.append(time.perf_counter() - started)
-    return statistics.median(local_times) * 1000, statistics.median(remote_times) * 1000
+        await timings[0].time(local, None)
+        for pool, timed in zip(pools, timings[1:], strict=True):
+            await timed.time(lambda p=pool: remote(p), pool)
+    return [t.figures() for t in timings]
 
 
-async def run(rows: int, repeat: int) -> list[tuple[str, int, float, float]]:
+async def run(rows: int, repeat: int) -> list[tuple[str, int, list[tuple[float, float]]]]:
+    """Per case: ``(name, rows, [in-process, shared memory, pipes])``, each ``(wall, cpu)``."""
     cases = [
         ("small", SMALL, make_table(10)),
         ("light", LIGHT, make_table(rows)),
         ("heavy", HEAVY, make_table(rows)),
     ]
-    limits = SandboxLimits(cpu_seconds=120, memory_mb=4096, wall_seconds=300)
+    limits = SandboxLimits(
+        cpu_seconds=120, memory_mb=4096, wall_seconds=300, runs_per_worker=100_000
+    )
     results = []
-    async with SandboxPool(size=1, maxima=limits) as pool:
+    async with (
+        SandboxPool(size=1, maxima=limits) as shared,
+        SandboxPool(size=1, maxima=limits, shared_memory_mb=0) as piped,
+    ):
         for name, code, table in cases:
             header = {"kind": "script", "code": code, "names": ["src"]}
-            local, remote = await measure(
+            times = await measure(
                 lambda h=header, t=table: execute.run(h, [t]),
-                lambda c=code, t=table: pool.run("script", c, {"src": t}, {}),
-                repeat if len(table) < 1000 else max(3, repeat // 4),
+                lambda pool, c=code, t=table: pool.run("script", c, {"src": t}, {}),
+                [shared, piped],
+                repeat if len(table) < 1000 else max(5, repeat // 2),
             )
-            results.append((name, len(table), local, remote))
+            results.append((name, len(table), times))
     return results
 
 
@@ -96,18 +154,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=40)
-    args = parser.parse_args(argv)
+    # Called as bench.bench_code_nodes.main() by `python -m bench code`: defaults, not that
+    # command's argv.
+    args = parser.parse_args(argv or [])
     results = asyncio.run(run(args.rows, args.repeat))
-    print(
-        f"{'case':<6} {'rows':>9} {'in-process ms':>14} {'sandbox ms':>11} "
-        f"{'overhead ms':>12} {'ratio':>6}"
-    )
-    for name, rows, local, remote in results:
+    for title, which in (("wall clock", 0), ("CPU, server + worker", 1)):
         print(
-            f"{name:<6} {rows:>9} {local:>14.2f} {remote:>11.2f} {remote - local:>12.2f} "
-            f"{remote / local:>6.2f}"
+            f"{title + ' ms':<24} {'in-process':>10} {'shm':>8} {'ratio':>6} "
+            f"{'pipes':>8} {'ratio':>6}"
         )
+        for name, rows, times in results:
+            local, shared, piped = (t[which] for t in times)
+            print(
+                f"{name + ' ' + str(rows):<24} {local:>10.2f} {shared:>8.2f} "
+                f"{shared / local:>6.2f} {piped:>8.2f} {piped / local:>6.2f}"
+            )
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

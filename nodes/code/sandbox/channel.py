@@ -1,4 +1,5 @@
-"""One worker process seen from the server: start it, exchange messages with a deadline, kill it.
+"""One worker process seen from the server: start it (with its shared region, see ``shm``),
+exchange messages with a deadline, kill it.
 
 All calls block; ``SandboxPool`` runs them in threads. Reads and writes go through ``poll`` on
 non-blocking pipes, so the wall-clock deadline holds in both directions, and a worker that
@@ -18,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nodes.code.sandbox import protocol
+from nodes.code.sandbox import protocol, shm
 
 __all__ = ["WallClockExceeded", "WorkerDied", "WorkerProcess"]
 
@@ -63,8 +64,9 @@ def _signal_name(number: int) -> str:
 class WorkerProcess:
     """A started worker and its two pipes."""
 
-    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], region: shm.Region | None = None) -> None:
         self.proc = proc
+        self.region = region
         self.runs = 0
         self.walls: dict[str, Any] = {}
         assert proc.stdin is not None and proc.stdout is not None
@@ -77,8 +79,15 @@ class WorkerProcess:
 
     @classmethod
     def start(
-        cls, max_cpu_seconds: float, max_memory_mb: int, runs: int, timeout: float
+        cls,
+        max_cpu_seconds: float,
+        max_memory_mb: int,
+        runs: int,
+        timeout: float,
+        shared_bytes: int = 0,
     ) -> WorkerProcess:
+        """Start a worker; with ``shared_bytes`` it gets a shared region of that size."""
+        fd, region = shm.create(shared_bytes) if shared_bytes > 0 else (-1, None)
         cmd = [
             sys.executable,
             "-s",
@@ -92,18 +101,29 @@ class WorkerProcess:
             "--runs",
             str(runs),
         ]
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            close_fds=True,
-            env=worker_env(),
-            cwd="/",
-            start_new_session=True,
-            bufsize=0,
-        )
-        worker = cls(proc)
+        if region is not None:
+            cmd += ["--shm-fd", str(fd), "--shm-bytes", str(region.size)]
+        try:
+            proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                close_fds=True,
+                pass_fds=(fd,) if region is not None else (),
+                env=worker_env(),
+                cwd="/",
+                start_new_session=True,
+                bufsize=0,
+            )
+        except BaseException:
+            if region is not None:
+                region.close()
+            raise
+        finally:
+            if region is not None:
+                os.close(fd)  # the worker has its copy; our mapping keeps the memory
+        worker = cls(proc, region)
         try:
             header, _ = worker.receive(time.monotonic() + timeout, max_table_bytes=0)
         except (WallClockExceeded, WorkerDied, protocol.TableError, ValueError) as exc:
@@ -207,6 +227,8 @@ class WorkerProcess:
             with contextlib.suppress(OSError, ValueError):
                 if stream is not None:
                     stream.close()
+        if self.region is not None:
+            self.region.close()
 
     def death_reason(self, memory_mb: int, cpu_seconds: float) -> str:
         """Why the worker is gone, as a node error message."""

@@ -30,11 +30,11 @@ from typing import Any
 import pandas as pd
 
 from flows.errors import NodeError
-from nodes.code.sandbox import protocol
+from nodes.code.sandbox import protocol, shm
 from nodes.code.sandbox.channel import WallClockExceeded, WorkerDied, WorkerProcess
 from nodes.code.sandbox.limits import SandboxLimits
 
-__all__ = ["SandboxPool", "SandboxResult"]
+__all__ = ["SandboxPool", "SandboxResult", "decode_answer"]
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,9 @@ class SandboxPool:
     """A pool of ``size`` sandbox workers.
 
     ``maxima`` are the server-wide caps (also the workers' hard kernel limits); ``defaults``
-    apply where a node sets nothing. A node's own values are capped by ``maxima``.
+    apply where a node sets nothing. A node's own values are capped by ``maxima``. Each worker
+    gets a shared-memory region of ``shared_memory_mb`` where tables cross (0: pipes only);
+    a table larger than what is left of it crosses the pipe.
     """
 
     def __init__(
@@ -69,10 +71,14 @@ class SandboxPool:
         maxima: SandboxLimits | None = None,
         defaults: SandboxLimits | None = None,
         start_timeout: float = 60.0,
+        shared_memory_mb: int = shm.DEFAULT_MB,
     ) -> None:
         if size < 1:
             raise ValueError("a sandbox pool needs at least one worker")
+        if shared_memory_mb < 0:
+            raise ValueError("shared_memory_mb must be 0 (off) or more")
         self.size = size
+        self.shared_bytes = shared_memory_mb * 2**20
         self.maxima = maxima or SandboxLimits()
         self.defaults = (defaults or self.maxima).capped(self.maxima)
         self.start_timeout = start_timeout
@@ -159,6 +165,7 @@ class SandboxPool:
             self.maxima.memory_mb,
             self.defaults.runs_per_worker,
             self.start_timeout,
+            self.shared_bytes,
         )
         if self._closed:  # the pool closed while this one was starting
             worker.close(timeout=1.0)
@@ -272,6 +279,13 @@ class SandboxPool:
         started = time.monotonic()
         try:
             encoded = [protocol.encode_table(df) for df in tables.values()]
+        except (protocol.TableError, TypeError) as exc:
+            return _Outcome(error=f"input: {exc}")
+        try:
+            metas, blobs = _place_inputs(worker, encoded)
+        except ValueError:  # the region was unmapped: the worker was killed meanwhile
+            return _Outcome(error="sandbox: the run was abandoned", keep_worker=False)
+        try:
             header = {
                 "kind": kind,
                 "code": code,
@@ -279,19 +293,18 @@ class SandboxPool:
                 "params": params,
                 "limits": limits.for_worker(),
                 "options": options,
-                "tables": [meta for meta, _ in encoded],
+                "tables": metas,
             }
-            parts = protocol.pack(header, [blob for _, blob in encoded])
-        except protocol.TableError as exc:
-            return _Outcome(error=f"input: {exc}")
+            parts = protocol.pack(header, blobs)
         except TypeError as exc:
             return _Outcome(error=f"params: {exc}")
-        del encoded
+        del encoded, blobs
         deadline = started + limits.wall_seconds
+        max_bytes = limits.memory_mb * 2**21
         try:
             worker.send(parts, deadline)
             del parts
-            answer, blobs = worker.receive(deadline, max_table_bytes=limits.memory_mb * 2**21)
+            answer, blobs = worker.receive(deadline, max_table_bytes=max_bytes)
         except WallClockExceeded:
             worker.kill()
             return _Outcome(
@@ -303,12 +316,48 @@ class SandboxPool:
         except (protocol.TableError, ValueError) as exc:
             worker.kill()
             return _Outcome(error=f"sandbox: bad answer from the worker: {exc}", keep_worker=False)
+        if not isinstance(answer, dict):
+            worker.kill()
+            return _Outcome(error="sandbox: bad answer from the worker", keep_worker=False)
         keep = not answer.get("recycle", False)
         if not answer.get("ok"):
             return _Outcome(error=str(answer.get("error", "sandbox: run failed")), keep_worker=keep)
         try:
-            table = protocol.decode_table(answer["tables"][0], blobs[0], validate=True)
-        except (KeyError, IndexError, ValueError) as exc:
+            table = decode_answer(worker.region, answer, blobs, max_bytes)
+        except Exception as exc:  # any failure on untrusted bytes is the worker's doing
             return _Outcome(error=f"sandbox: bad answer from the worker: {exc}", keep_worker=False)
         result = SandboxResult(table, str(answer.get("printed", "")), time.monotonic() - started)
         return _Outcome(result=result, keep_worker=keep)
+
+
+def _place_inputs(
+    worker: WorkerProcess, encoded: list[tuple[dict[str, Any], protocol.OutTable]]
+) -> tuple[list[dict[str, Any]], list[protocol.OutTable | None]]:
+    """Write the input tables that fit into the worker's region; the others go by pipe."""
+    metas = [meta for meta, _ in encoded]
+    blobs: list[protocol.OutTable | None] = [blob for _, blob in encoded]
+    region = worker.region
+    if region is None:
+        return metas, blobs
+    for i, offset in enumerate(region.place([blob.size for _, blob in encoded])):
+        if offset is not None:
+            region.write(encoded[i][1], offset)
+            metas[i] = {**metas[i], protocol.SHARED: [offset, encoded[i][1].size]}
+            blobs[i] = None
+    return metas, blobs
+
+
+def decode_answer(
+    region: shm.Region | None, answer: dict[str, Any], blobs: list[Any], max_bytes: int
+) -> pd.DataFrame:
+    """The result table of a worker's answer. Nothing in it is trusted: a table in the region
+    is bounds-checked and copied out before Arrow reads it, then fully validated."""
+    meta = answer["tables"][0]
+    if not isinstance(meta, dict):
+        raise protocol.TableError(f"bad table entry {meta!r}")
+    data = blobs[0]
+    if data is None:
+        if region is None:
+            raise protocol.TableError("a table in shared memory, but this worker has none")
+        data = region.copy_out(*region.span(meta[protocol.SHARED], max_bytes))
+    return protocol.decode_table(meta, data, validate=True)

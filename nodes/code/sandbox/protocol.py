@@ -1,8 +1,10 @@
 """Messages between the server and a worker: a small JSON header, then Arrow IPC tables.
 
 A message is ``>I`` header length, the UTF-8 JSON header, then for each entry of
-``header["tables"]`` a ``>Q`` length and an Arrow IPC stream. Nothing is pickled: a worker
-that has been subverted can send back bytes, never objects the server would execute.
+``header["tables"]`` a ``>Q`` length and an Arrow IPC stream, except for the tables whose entry
+has ``"shm": [offset, length]``: their stream is in the worker's shared region (see ``shm``).
+Nothing is pickled: a worker that has been subverted can send back bytes, never objects the
+server would execute.
 
 Tables keep their values as pandas would: column labels that Arrow cannot carry (numbers,
 tuples, duplicates) travel in the header, and object columns Arrow cannot type (mixed
@@ -25,10 +27,12 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 __all__ = [
+    "SHARED",
     "OutTable",
     "TableError",
     "decode_table",
@@ -41,6 +45,8 @@ __all__ = [
 ]
 
 HEAD = struct.Struct(">I")
+# The key of a table's meta when the table is in the shared region: ``[offset, length]``.
+SHARED = "shm"
 SIZE = struct.Struct(">Q")
 MAX_HEADER = 16 * 1024 * 1024
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
@@ -152,9 +158,63 @@ def _to_arrow(df: pd.DataFrame) -> tuple[pa.Table, list[str]]:
         for name in json_cols:
             df[name] = pd.Series(_json_column(df[name], name), index=df.index, dtype=object)
     try:
-        return pa.Table.from_pandas(df, preserve_index=None), json_cols
+        return _from_pandas(df), json_cols
     except _ARROW_ERRORS as exc:
         raise TableError(f"table cannot be sent: {exc}") from None
+
+
+# Below this many bytes of float columns the NaN scan costs less than building the table here.
+_FLOAT_BYTES_WORTH_IT = 2 << 20
+
+
+def _from_pandas(df: pd.DataFrame) -> pa.Table:
+    """``pa.Table.from_pandas``, without its scan of numpy float columns for NaN.
+
+    ``from_pandas`` turns each NaN into a null, which costs a pass over every float column (the
+    largest part of encoding a numeric table) and changes nothing here: both come back as NaN
+    in a numpy float column. So those columns cross as Arrow arrays viewing the numpy data,
+    NaN included, with the pandas metadata ``from_pandas`` would have written for them.
+    """
+    floats = {
+        i for i, dtype in enumerate(df.dtypes) if isinstance(dtype, np.dtype) and dtype.kind == "f"
+    }
+    float_bytes = sum(len(df) * df.dtypes.iloc[i].itemsize for i in floats)
+    # One thread: the other columns convert without copying, a thread pool only costs here.
+    if float_bytes < _FLOAT_BYTES_WORTH_IT:
+        return pa.Table.from_pandas(df, preserve_index=None, nthreads=1)
+    rest = [i for i in range(df.shape[1]) if i not in floats]
+    table = pa.Table.from_pandas(df.iloc[:, rest], preserve_index=None, nthreads=1)
+    meta = table.schema.pandas_metadata
+    entries = meta["columns"]  # the data columns of ``rest``, then the index columns
+    where = {position: j for j, position in enumerate(rest)}
+    fields, arrays, columns = [], [], []
+    for i, name in enumerate(df.columns):
+        if i in where:
+            j = where[i]
+            fields.append(table.schema.field(j))
+            arrays.append(table.column(j))
+            columns.append(entries[j])
+            continue
+        values = df.iloc[:, i].to_numpy()
+        array = pa.array(values, from_pandas=False)
+        fields.append(pa.field(name, array.type))
+        arrays.append(array)
+        kind = str(values.dtype)
+        columns.append(
+            {
+                "name": name,
+                "field_name": name,
+                "pandas_type": kind,
+                "numpy_type": kind,
+                "metadata": None,
+            }
+        )
+    for j in range(len(rest), table.num_columns):  # the index, as from_pandas stored it
+        fields.append(table.schema.field(j))
+        arrays.append(table.column(j))
+    meta["columns"] = columns + entries[len(rest) :]
+    schema = pa.schema(fields, metadata={b"pandas": json.dumps(meta).encode()})
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 class OutTable:
@@ -214,14 +274,65 @@ def encode_table(df: pd.DataFrame) -> tuple[dict[str, Any], OutTable]:
     return meta, OutTable(table)
 
 
-def decode_table(meta: dict[str, Any], data: Any, *, validate: bool = False) -> pd.DataFrame:
+# Arrow types whose columns ``to_pandas`` always copies into numpy memory of its own (unless
+# the pandas metadata asks for an Arrow-backed dtype, ``int64[pyarrow]``). Strings, dictionaries
+# (categoricals), nested and extension types may stay views of the bytes they were read from.
+_COPIED_TYPES = (
+    pa.types.is_integer,
+    pa.types.is_floating,
+    pa.types.is_boolean,
+    pa.types.is_temporal,
+    pa.types.is_decimal,
+)
+
+
+# A stream smaller than this is copied whole rather than column by column (``_private``).
+_COPY_WHOLE_BELOW = 1 << 20
+
+
+def _copied_by_to_pandas(field: pa.Field, numpy_type: Any) -> bool:
+    if not any(check(field.type) for check in _COPIED_TYPES):
+        return False
+    return isinstance(numpy_type, str) and "pyarrow" not in numpy_type
+
+
+def _private(table: pa.Table) -> pa.Table:
+    """``table`` with each column that ``to_pandas`` would leave pointing into the bytes it was
+    read from copied into fresh Arrow memory (one IPC write of just those columns)."""
+    meta = table.schema.pandas_metadata or {}
+    numpy_types = {c.get("field_name"): c.get("numpy_type") for c in meta.get("columns", [])}
+    shared = [
+        i
+        for i, field in enumerate(table.schema)
+        if not _copied_by_to_pandas(field, numpy_types.get(field.name))
+    ]
+    if not shared:
+        return table
+    part = OutTable(table.select(shared))
+    buffer = pa.allocate_buffer(part.size)
+    with pa.ipc.new_stream(pa.FixedSizeBufferWriter(buffer), part.table.schema) as out:
+        out.write_table(part.table)
+    copied = pa.ipc.open_stream(buffer).read_all()
+    for j, i in enumerate(shared):
+        table = table.set_column(i, table.schema.field(i), copied.column(j))
+    return table
+
+
+def decode_table(
+    meta: dict[str, Any], data: Any, *, validate: bool = False, private: bool = False
+) -> pd.DataFrame:
     """The DataFrame of ``encode_table``; ``validate`` checks every offset first (for bytes
-    coming from a worker, which is not trusted)."""
+    coming from a worker, which is not trusted); ``private`` makes sure the DataFrame holds
+    no view of ``data`` (for bytes in the shared region, which the next request overwrites)."""
     if isinstance(data, OutTable):
         data = data.to_bytes()
+    if private and memoryview(data).nbytes < _COPY_WHOLE_BELOW:
+        data, private = bytes(data), False  # cheaper than sorting out the columns
     table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
     if validate:
         table.validate(full=True)
+    if private:
+        table = _private(table)
     df = table.to_pandas()
     for name in meta.get("json", []):
         values = [None if v is None else json.loads(v) for v in table.column(name).to_pylist()]
@@ -238,12 +349,14 @@ def decode_table(meta: dict[str, Any], data: Any, *, validate: bool = False) -> 
 # -- framing --------------------------------------------------------------------------------
 
 
-def pack(header: dict[str, Any], tables: Sequence[OutTable] = ()) -> list[Any]:
-    """The parts of one message, in order: bytes, or an ``OutTable`` to stream."""
+def pack(header: dict[str, Any], tables: Sequence[OutTable | None] = ()) -> list[Any]:
+    """The parts of one message, in order: bytes, or an ``OutTable`` to stream. ``None``
+    stands for a table in the shared region: its meta in the header says where."""
     head = dumps(header)
     parts: list[Any] = [HEAD.pack(len(head)), head]
     for table in tables:
-        parts += [SIZE.pack(table.size), table]
+        if table is not None:
+            parts += [SIZE.pack(table.size), table]
     return parts
 
 
@@ -263,8 +376,11 @@ def read_message(
     if size > MAX_HEADER:
         raise TableError(f"message header of {size} bytes is too large")
     header = loads(bytes(read_exact(size)))
-    blobs = []
-    for _ in header.get("tables", ()):
+    blobs: list[Any] = []
+    for meta in header.get("tables", ()):
+        if isinstance(meta, dict) and SHARED in meta:
+            blobs.append(None)  # in the shared region, at meta[SHARED] (see ``shm``)
+            continue
         (length,) = SIZE.unpack(bytes(read_exact(SIZE.size)))
         if max_table_bytes is not None and length > max_table_bytes:
             raise TableError(f"table of {length} bytes is larger than allowed")

@@ -1,15 +1,18 @@
 """The worker: ``python -m nodes.code.sandbox.worker --max-cpu-seconds S --max-memory-mb M``
-(``--runs N``: how many runs it will serve).
+(``--runs N``: how many runs it will serve; ``--shm-fd FD --shm-bytes N``: its shared region).
 
-Started by ``SandboxPool`` as a fresh interpreter (never a fork of the server). Before it reads
-any user code it imports and warms pandas/numpy/pyarrow (so the limits below do not break lazy
-imports), then puts up its walls: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NOFILE (only the pipes),
-RLIMIT_FSIZE 0, RLIMIT_CORE 0, a private network namespace when it can, no new privileges, not
-dumpable, and, when started as root, the ``nobody`` user; then it closes every fd above 2.
+Started by ``SandboxPool`` as a fresh interpreter (never a fork of the server). First it sets
+up its malloc (see ``heap``), maps the shared region it was passed (see ``shm``) and closes that
+fd. Before it reads any user code it imports and warms pandas/numpy/pyarrow (so the limits below
+do not break lazy imports), then puts up its walls: RLIMIT_CPU, RLIMIT_AS, RLIMIT_NOFILE (only
+the pipes), RLIMIT_FSIZE 0, RLIMIT_CORE 0, a private network namespace when it can, no new
+privileges, not dumpable, and, when started as root, the ``nobody`` user; then it closes every
+fd above 2.
 
-It then answers requests on stdin/stdout (see ``protocol``) one at a time. Per run it lowers the
-soft CPU and address-space limits to the run's values and arms a CPU timer for a precise stop;
-the kernel limits stay as the backstop if the timer is swallowed.
+It then answers requests on stdin/stdout (see ``protocol``) one at a time, its tables in the
+region when they fit. Per run it lowers the soft CPU and address-space limits to the run's
+values and arms a CPU timer for a precise stop; the kernel limits stay as the backstop if the
+timer is swallowed.
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from nodes.code.sandbox import execute, policy, protocol  # noqa: E402
+from nodes.code.sandbox import execute, heap, policy, protocol, shm  # noqa: E402
 
 # Above the worker's idle footprint, room for the worker's own bookkeeping after a run.
 AS_SLACK_MB = 256
@@ -151,6 +154,7 @@ class Walls:
 
     def __init__(self, max_cpu_seconds: float, max_memory_mb: int, runs: int = 100) -> None:
         self.baseline_mb = _vm_mb()
+        self.baseline_fragmented = heap.fragmented_bytes()
         self.as_hard = (self.baseline_mb + max_memory_mb + AS_SLACK_MB) * 2**20
         # The hard CPU limit covers every run this worker will serve; each run's soft limit is
         # set from its own budget. (A subverted worker could raise its soft limit this far:
@@ -199,6 +203,10 @@ class Walls:
         resource.setrlimit(resource.RLIMIT_AS, (soft_as, self.as_hard))
         signal.setitimer(signal.ITIMER_PROF, cpu_seconds)
 
+    def fragmented(self) -> bool:
+        """Too much free memory stuck below blocks in use (see ``heap``): replace the worker."""
+        return heap.fragmented_bytes() - self.baseline_fragmented > heap.FRAGMENTED_LIMIT
+
     def leave_run(self) -> None:
         signal.setitimer(signal.ITIMER_PROF, 0)
         resource.setrlimit(resource.RLIMIT_AS, (self.as_hard, self.as_hard))
@@ -231,7 +239,33 @@ def _send(out: BinaryIO, header: dict[str, Any], tables: Sequence[Any] = ()) -> 
     out.flush()
 
 
-def _serve_one(header: dict[str, Any], blobs: list[bytes], walls: Walls) -> tuple[dict, list]:
+def _decode(meta: dict[str, Any], blob: bytes | None, region: shm.Region | None) -> pd.DataFrame:
+    if blob is not None:
+        return protocol.decode_table(meta, blob)
+    if region is None:
+        raise protocol.TableError("a table is in shared memory, but this worker has none")
+    offset, length = region.span(meta[protocol.SHARED], max_bytes=None)
+    # Read in place, but the DataFrame owns its memory: the region is overwritten next time.
+    return protocol.decode_table(meta, region.view(offset, length), private=True)
+
+
+def _place_result(
+    meta: dict[str, Any], table: protocol.OutTable, region: shm.Region | None
+) -> protocol.OutTable | None:
+    """Write the result into the region when it fits (``None``: nothing for the pipe)."""
+    if region is None:
+        return table
+    (offset,) = region.place([table.size])
+    if offset is None:
+        return table
+    region.write(table, offset)
+    meta[protocol.SHARED] = [offset, table.size]
+    return None
+
+
+def _serve_one(
+    header: dict[str, Any], blobs: list[Any], walls: Walls, region: shm.Region | None = None
+) -> tuple[dict, list]:
     limits = header.get("limits", {})
     cpu, memory = float(limits.get("cpu_seconds", 5)), int(limits.get("memory_mb", 512))
     cpu_message = f"limit: CPU time exceeded {cpu:g} s"
@@ -240,13 +274,15 @@ def _serve_one(header: dict[str, Any], blobs: list[bytes], walls: Walls) -> tupl
     try:
         try:
             tables = [
-                protocol.decode_table(meta, blob)
+                _decode(meta, blob, region)
                 for meta, blob in zip(header["tables"], blobs, strict=True)
             ]
             del blobs[:]
             frame = execute.run(header, tables)
             del tables
             meta, blob = protocol.encode_table(frame)
+            # Still under the run's limits: the result's size is the code's doing.
+            blob = _place_result(meta, blob, region)
         finally:
             walls.leave_run()
     except execute.CpuLimitExceeded:
@@ -278,13 +314,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-cpu-seconds", type=float, default=60.0)
     parser.add_argument("--max-memory-mb", type=int, default=2048)
     parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--shm-fd", type=int, default=-1)
+    parser.add_argument("--shm-bytes", type=int, default=0)
     args = parser.parse_args(argv)
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr = _Sink()  # type: ignore[assignment]
+    region = None
     try:
+        kept = heap.keep_freed_memory()
+        if args.shm_fd >= 0:
+            # Mapped before ``Walls`` measures the idle footprint, so that RLIMIT_AS leaves
+            # ``memory_mb`` for the code on top of the region; the fd is closed right away.
+            region = shm.attach(args.shm_fd, args.shm_bytes)
         warm_up()
         walls = Walls(args.max_cpu_seconds, args.max_memory_mb, args.runs)
         report = walls.raise_walls()
+        report.update(heap_kept=kept, shared_bytes=region.size if region is not None else 0)
         signal.signal(signal.SIGPROF, _CpuTimer.fire)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except Exception as exc:
@@ -292,17 +337,25 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _send(stdout, {"type": "ready", "pid": os.getpid(), "walls": report, "tables": []})
     read_exact = _reader(stdin)
+    fragmented = False
     while True:
         try:
             header, blobs = protocol.read_message(read_exact)
         except EOFError:
             return 0
         try:
-            response, out_blobs = _serve_one(header, blobs, walls)
+            response, out_blobs = _serve_one(header, blobs, walls, region)
         except execute.CpuLimitExceeded:  # fired between the run and the answer
             signal.setitimer(signal.ITIMER_PROF, 0)
             response, out_blobs = _failure("limit: CPU time exceeded", True)
+        # The heap is measured once nothing of the run is left (see ``heap``): now, unless a
+        # result is still to be piped; then after sending it, for the next answer to say.
+        piped = any(blob is not None for blob in out_blobs)
+        fragmented = fragmented or (not piped and walls.fragmented())
+        response["recycle"] = response["recycle"] or fragmented
         _send(stdout, response, out_blobs)
+        del out_blobs
+        fragmented = piped and walls.fragmented()
 
 
 if __name__ == "__main__":
