@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install serve test lint bench docs clean
+.PHONY: install serve test lint bench docs clean designer screenshots
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,15 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/maxdp nodes --docs
+
+# The web designer (needs Node 20 + npm): node packages, the API client from the server's
+# OpenAPI document, and the production build into max_dp_server/static/ (committed).
+designer: $(STAMP)
+	cd max_dp_designer && npm ci --no-audit --no-fund && npm run gen:api && npm run build
+
+# Screenshots of the main screens into docs/images/ (a real server and Debian's Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m tests.e2e.harness --screenshots docs/images
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -10,6 +10,7 @@ BENCHES = {
     "latency": "bench.small_flow_latency",
     "code": "bench.bench_code_nodes",
     "api": "bench.bench_api",
+    "execute": "bench.bench_execute",
 }
 
 

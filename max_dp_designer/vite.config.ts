@@ -2,12 +2,14 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
-// The server serves the built designer at `/`; in development the API is proxied to it.
+// The build goes into the Python package (max_dp_server/static/), which the server serves at `/`,
+// so `make serve` needs no Node. In development the API is proxied to the server.
 export default defineConfig({
   plugins: [react()],
   build: {
-    outDir: 'dist',
+    outDir: '../max_dp_server/static',
     emptyOutDir: true,
+    sourcemap: false,
     chunkSizeWarningLimit: 700,
   },
   server: {

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from typing import Annotated, NoReturn
 
+import sqlalchemy as sa
 import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError
@@ -53,6 +54,10 @@ def _upgrade(settings: Settings) -> None:
         migrate.upgrade(settings.database_url)
 
 
+# Serialises first-admin creation across processes starting together (PostgreSQL).
+LOCK_KEY = 0x6D61_7864_7001
+
+
 async def _first_admin(settings: Settings) -> tuple[str, str | None] | None:
     from max_dp_server.auth.security import Passwords
     from max_dp_server.db import create_engine, create_sessionmaker
@@ -61,6 +66,12 @@ async def _first_admin(settings: Settings) -> tuple[str, str | None] | None:
     engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine).begin() as session:
+            if engine.dialect.name == "postgresql":
+                # Several processes starting on one empty database: one creates the admin,
+                # the others wait here, then find it.
+                await session.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY}
+                )
             password = (
                 settings.admin_password.get_secret_value() if settings.admin_password else None
             )

@@ -14,7 +14,7 @@ import os
 import secrets
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "database_kind", "ensure_secret_key"]
@@ -32,8 +32,14 @@ _SCHEMES = {
 }
 
 
+def _env(name: str) -> AliasChoices:
+    """The field name (keyword use), then NAME and MAXDP_NAME in the environment."""
+    return AliasChoices(name, name.upper(), f"MAXDP_{name.upper()}")
+
+
 class Settings(BaseSettings):
-    """Everything the server reads from its environment. Every field is ``MAXDP_<NAME>``."""
+    """Everything the server reads from its environment. Every field is ``MAXDP_<NAME>``; the
+    executor-cache settings also answer to their design names without the prefix."""
 
     model_config = SettingsConfigDict(env_prefix="MAXDP_", extra="ignore")
 
@@ -70,6 +76,70 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+    # Published endpoints (/execute). The first three names come without the MAXDP_ prefix in
+    # the design; both spellings work.
+    max_active_apis: int = Field(
+        default=50,
+        ge=1,
+        description="Executors cached per process (least recently used evicted first).",
+        validation_alias=_env("max_active_apis"),
+    )
+    api_inactive_ttl_hours: float = Field(
+        default=2, gt=0, validation_alias=_env("api_inactive_ttl_hours")
+    )
+    worker_cleanup_interval_minutes: float = Field(
+        default=30, gt=0, validation_alias=_env("worker_cleanup_interval_minutes")
+    )
+    redis_url: str | None = Field(
+        default=None, description="Shares /execute rate limits across processes when set."
+    )
+    redis_prefix: str = Field(default="maxdp:", description="Prefix of every Redis key.")
+    endpoint_refresh_seconds: float = Field(
+        default=2.0, gt=0, description="How soon other processes' publish/key changes show."
+    )
+    execute_timeout_seconds: float = Field(default=60, gt=0)
+    execute_result_ttl_seconds: float = Field(default=600, gt=0)
+    run_record_interval_seconds: float = Field(default=1.0, gt=0)
+    run_record_batch_size: int = Field(default=500, ge=1)
+    run_heartbeat_seconds: float = Field(default=15, gt=0)
+    run_crash_after_seconds: float = Field(default=60, gt=0)
+    # Code nodes (run_python_script, apply_function): one sandbox pool per process. The maxima
+    # cap every node's own limits (and are the workers' kernel limits).
+    code_nodes_enabled: bool = Field(default=True, description="false refuses code nodes.")
+    sandbox_workers: int = Field(default=2, ge=1, le=64)
+    sandbox_prestart: bool = Field(
+        default=False, description="Start the workers with the server, not at the first code run."
+    )
+    sandbox_max_cpu_seconds: float = Field(default=30, gt=0, le=3600)
+    sandbox_max_memory_mb: int = Field(default=1024, ge=32)
+    sandbox_max_wall_seconds: float = Field(default=60, gt=0, le=3600)
+    sandbox_max_output_rows: int = Field(default=1_000_000, ge=0)
+    sandbox_runs_per_worker: int = Field(default=100, ge=1)
+    # Message-automation nodes: outbound HTTP and email (SMTP is off unless smtp_host is set).
+    http_allow_private: bool = Field(
+        default=False, description="Let HTTP nodes reach private, loopback, link-local hosts."
+    )
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_use_tls: bool = Field(default=True, description="STARTTLS after connecting.")
+    smtp_use_ssl: bool = Field(default=False, description="TLS from the first byte (465).")
+    smtp_ca_file: str | None = None
+    smtp_sender: str | None = Field(default=None, description="From address; needed with host.")
+    smtp_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # Schedules: every process may compete for the lease; the holder alone fires them.
+    scheduler: bool = Field(
+        default=True, description="MAXDP_SCHEDULER=off: this process never fires schedules."
+    )
+    scheduler_lease_ttl_seconds: float = Field(
+        default=30, gt=0, description="A dead scheduler's lease is taken over after this."
+    )
+    scheduler_lease_renew_seconds: float = Field(default=10, gt=0)
+    scheduler_poll_seconds: float = Field(default=1.0, gt=0, description="Due-fire check period.")
+    scheduler_misfire_grace_seconds: float = Field(
+        default=60, ge=0, description="Older fires count as missed (misfire policy)."
+    )
 
     @field_validator("data_dir")
     @classmethod
@@ -83,9 +153,13 @@ class Settings(BaseSettings):
         self.database_url = _async_url(self.database_url)
         if self.argon2_memory_kib < 8 * self.argon2_parallelism:
             raise ValueError("argon2_memory_kib must be at least 8 x argon2_parallelism")
+        if self.scheduler_lease_renew_seconds >= self.scheduler_lease_ttl_seconds:
+            raise ValueError("scheduler_lease_renew_seconds must be below the lease ttl")
         key = self.secret_key
         if key is not None and len(key.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f"secret_key must be at least {MIN_SECRET_LENGTH} characters")
+        if self.smtp_host and not self.smtp_sender:
+            raise ValueError("smtp_sender (the From address) is required when smtp_host is set")
         return self
 
     @property

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -52,9 +53,18 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Held while migrating, so server processes starting together on one PostgreSQL database
+# migrate one after the other instead of racing (the later ones then find nothing to do).
+ADVISORY_LOCK_KEY = 0x6D61_7864_7000  # "maxdp"
+
+
 def _run_sync(connection: Connection) -> None:
     _configure(connection=connection)
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+            )
         context.run_migrations()
 
 

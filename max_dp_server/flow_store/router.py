@@ -60,7 +60,12 @@ async def create_flow(
     data: FlowCreate, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> FlowRead:
     flow = await service.create_flow(
-        session, state.registry, user, data.workspace_id, data.document
+        session,
+        state.registry,
+        user,
+        data.workspace_id,
+        data.document,
+        code_nodes_enabled=state.settings.code_nodes_enabled,
     )
     return FlowRead.model_validate(flow)
 
@@ -74,7 +79,14 @@ async def import_flow(
     state: StateDep,
 ) -> FlowRead:
     """Create a flow from an exported document (the body is the document itself)."""
-    flow = await service.create_flow(session, state.registry, user, workspace_id, document)
+    flow = await service.create_flow(
+        session,
+        state.registry,
+        user,
+        workspace_id,
+        document,
+        code_nodes_enabled=state.settings.code_nodes_enabled,
+    )
     return FlowRead.model_validate(flow)
 
 
@@ -96,7 +108,14 @@ async def save_flow(
     flow_id: uuid.UUID, data: FlowSave, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> FlowRead:
     """Replace the flow's document. An invalid document answers 422 and changes nothing."""
-    flow = await service.save_flow(session, state.registry, user, flow_id, data.document)
+    flow = await service.save_flow(
+        session,
+        state.registry,
+        user,
+        flow_id,
+        data.document,
+        code_nodes_enabled=state.settings.code_nodes_enabled,
+    )
     return FlowRead.model_validate(flow)
 
 
@@ -154,7 +173,14 @@ async def restore_version(
     flow_id: uuid.UUID, version: int, user: CurrentUser, session: SessionDep, state: StateDep
 ) -> FlowRead:
     """Make a saved version's document the flow's current document."""
-    flow = await service.restore_version(session, state.registry, user, flow_id, version)
+    flow = await service.restore_version(
+        session,
+        state.registry,
+        user,
+        flow_id,
+        version,
+        code_nodes_enabled=state.settings.code_nodes_enabled,
+    )
     return FlowRead.model_validate(flow)
 
 

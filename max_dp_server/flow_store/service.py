@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import FlowValidationError, Problem
 from flows.graph import validate_flow
+from max_dp_server.code_policy import check_code_nodes
 from max_dp_server.errors import NotFoundError
 from max_dp_server.flow_store import repository
 from max_dp_server.flow_store.diff import diff_documents
@@ -63,8 +64,11 @@ async def create_flow(
     user: User,
     workspace_id: uuid.UUID,
     document: Mapping[str, Any],
+    *,
+    code_nodes_enabled: bool,
 ) -> StoredFlow:
     await authorize(session, user, workspace_id, WorkspaceRole.editor)
+    await check_code_nodes(session, user, workspace_id, document, enabled=code_nodes_enabled)
     await check_document(document, registry)
     flow = StoredFlow(workspace_id=workspace_id, created_by=user.id, latest_version=0)
     _apply(flow, document, user)
@@ -79,8 +83,11 @@ async def save_flow(
     user: User,
     flow_id: uuid.UUID,
     document: Mapping[str, Any],
+    *,
+    code_nodes_enabled: bool,
 ) -> StoredFlow:
     flow = await get_flow(session, user, flow_id, WorkspaceRole.editor)
+    await check_code_nodes(session, user, flow.workspace_id, document, enabled=code_nodes_enabled)
     await check_document(document, registry)
     _apply(flow, document, user)
     await session.flush()
@@ -124,11 +131,20 @@ async def find_version(session: AsyncSession, flow: StoredFlow, number: int) -> 
 
 
 async def restore_version(
-    session: AsyncSession, registry: NodeRegistry, user: User, flow_id: uuid.UUID, number: int
+    session: AsyncSession,
+    registry: NodeRegistry,
+    user: User,
+    flow_id: uuid.UUID,
+    number: int,
+    *,
+    code_nodes_enabled: bool,
 ) -> StoredFlow:
     """Copy a version's document over the flow's current one (versions are left as they are)."""
     flow = await get_flow(session, user, flow_id, WorkspaceRole.editor)
     version = await find_version(session, flow, number)
+    await check_code_nodes(
+        session, user, flow.workspace_id, version.document, enabled=code_nodes_enabled
+    )
     # The node library may have changed since the version was saved.
     await check_document(version.document, registry)
     _apply(flow, version.document, user)

@@ -46,6 +46,10 @@ class RunRecord(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     # {output name: {"row_count", "columns": [{"name", "dtype"}]}}; the tables are not kept.
     outputs: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The server process running it and when that process last said it is alive: a queued or
+    # running run whose heartbeat is too old is marked crashed (its process died).
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class NodeRunRecord(Base):

@@ -39,6 +39,8 @@ __all__ = ["WorkerManager"]
 
 Key = tuple[str, int]
 Loader = Callable[[], Awaitable[Mapping[str, Any]]]
+# The server builds through ``runs.service.build_executor`` (async: it builds in a thread).
+AsyncBuild = Callable[[Mapping[str, Any]], Awaitable[FlowExecutor]]
 
 
 @dataclass(slots=True)
@@ -93,8 +95,11 @@ class WorkerManager:
         self._building: dict[Key, asyncio.Future[FlowExecutor]] = {}
         self._counters = _Counters()
 
-    async def get(self, endpoint: str, version: int, load: Loader) -> FlowExecutor:
-        """The executor for ``endpoint`` at ``version``, built from ``load()`` on a miss."""
+    async def get(
+        self, endpoint: str, version: int, load: Loader, build: AsyncBuild | None = None
+    ) -> FlowExecutor:
+        """The executor for ``endpoint`` at ``version``, built from ``load()`` on a miss (by
+        ``build`` when given, else by the manager's own synchronous builder)."""
         key = (endpoint, version)
         entry = self._entries.get(key)
         if entry is not None:
@@ -113,7 +118,8 @@ class WorkerManager:
         self._building[key] = future
         try:
             t0 = time.perf_counter()
-            executor = self._build(await load())
+            document = await load()
+            executor = await build(document) if build is not None else self._build(document)
             build_ms = (time.perf_counter() - t0) * 1000
         except BaseException as exc:
             self._counters.builds_failed += 1

@@ -3,19 +3,29 @@
 Run records are written here in short transactions of their own (not the request's session):
 a background run outlives its request, and a synchronous run must be visible to other requests
 (events, cancel, lists) while it is still going.
+
+Each process stamps its runs with its ``instance_id`` (``owner``) and renews their
+``heartbeat_at`` every ``MAXDP_RUN_HEARTBEAT_SECONDS``; a queued or running run whose heartbeat
+is older than ``MAXDP_RUN_CRASH_AFTER_SECONDS`` belonged to a process that died, and is marked
+``crashed`` (at start, and then at every heartbeat, by whichever process is alive).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
+import os
+import secrets
+import socket
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from flows.executor import FlowExecutor, RunEvent, RunResult
@@ -23,6 +33,7 @@ from flows.serialize import jsonable
 from max_dp_server.config import Settings
 from max_dp_server.db import utcnow
 from max_dp_server.models import NodeRunRecord, RunRecord
+from max_dp_server.models.run import ACTIVE_STATUSES
 from max_dp_server.runs import repository
 from max_dp_server.runs.events import EventLog
 
@@ -62,6 +73,9 @@ class RunManager:
         self._settings = settings
         self._active: dict[uuid.UUID, ActiveRun] = {}
         self._retention: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+        # Unique per process start (a pid alone is reused); fits RunRecord.owner.
+        self.instance_id = f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
         # SQLite has one writer at a time; a second one sleeps in SQLite's busy handler (up
         # to 100 ms a turn). Queueing run writes here instead keeps the latency tail short.
         self._write_lock = asyncio.Lock() if settings.database_kind == "sqlite" else None
@@ -74,17 +88,30 @@ class RunManager:
                 await stack.enter_async_context(self._write_lock)
             yield await stack.enter_async_context(self._sessions.begin())
 
+    def write(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """A write transaction queued like the manager's own (for other writers of run records)."""
+        return self._write()
+
+    @property
+    def active_count(self) -> int:
+        return len(self._active)
+
     # -- lifecycle ----------------------------------------------------------------------------
     async def start(self) -> None:
+        crashed = await self.sweep_crashed()
+        if crashed:
+            log.warning("marked %d runs of stopped server processes as crashed", crashed)
+        self._heartbeat = asyncio.create_task(self._heartbeat_loop(), name="maxdp-heartbeat")
         if self._settings.retention_interval_minutes:
             self._retention = asyncio.create_task(self._retention_loop(), name="maxdp-retention")
 
     async def stop(self) -> None:
         """Cancel every run, give them a moment to record that, then end their tasks."""
-        if self._retention is not None:
-            self._retention.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._retention
+        for task in (self._retention, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         tasks = [a.task for a in self._active.values() if a.task is not None]
         for active in self._active.values():
             active.cancel.set()
@@ -139,6 +166,8 @@ class RunManager:
             created_by=plan.user_id,
             created_at=now,
             started_at=now if status == "running" else None,
+            owner=self.instance_id,
+            heartbeat_at=now,
         )
         async with self._write() as session:
             session.add(record)
@@ -256,6 +285,56 @@ class RunManager:
                 per_flow=settings.run_retention_per_flow,
                 now=utcnow(),
             )
+
+    # -- heartbeats and crashed runs ----------------------------------------------------------
+    async def beat(self) -> None:
+        """Renew the heartbeat of every active run this process owns."""
+        async with self._write() as session:
+            await session.execute(
+                update(RunRecord)
+                .where(RunRecord.owner == self.instance_id, RunRecord.status.in_(ACTIVE_STATUSES))
+                .values(heartbeat_at=utcnow()),
+                execution_options={"synchronize_session": False},
+            )
+
+    async def sweep_crashed(self) -> int:
+        """Mark crashed the active runs of other processes whose heartbeat is too old."""
+        now = utcnow()
+        limit = self._settings.run_crash_after_seconds
+        cutoff = now - dt.timedelta(seconds=limit)
+        stale = or_(
+            RunRecord.heartbeat_at < cutoff,
+            and_(RunRecord.heartbeat_at.is_(None), RunRecord.created_at < cutoff),
+        )
+        error = {
+            "node_id": None,
+            "node_type": None,
+            "code": "crashed",
+            "message": f"the server process running it stopped (no heartbeat for {limit:g} s)",
+        }
+        async with self._write() as session:
+            result = await session.execute(
+                update(RunRecord)
+                .where(
+                    RunRecord.status.in_(ACTIVE_STATUSES),
+                    or_(RunRecord.owner.is_(None), RunRecord.owner != self.instance_id),
+                    stale,
+                )
+                .values(status="crashed", finished_at=now, error=error),
+                execution_options={"synchronize_session": False},
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._settings.run_heartbeat_seconds)
+            try:
+                await self.beat()
+                crashed = await self.sweep_crashed()
+                if crashed:
+                    log.warning("marked %d runs of stopped server processes as crashed", crashed)
+            except Exception:
+                log.exception("run heartbeat failed; will retry")
 
     async def _retention_loop(self) -> None:
         while True:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.executor import FlowExecutor, RunResult
 from flows.serialize import frame_preview, jsonable
+from max_dp_server.code_policy import check_enabled
 from max_dp_server.errors import ConflictError, NotFoundError
 from max_dp_server.flow_store import service as flows
 from max_dp_server.models import RunRecord, User, WorkspaceRole
@@ -37,7 +38,8 @@ async def build_executor(
     state: ServerState, document: Mapping[str, Any], workspace_id: uuid.UUID
 ) -> FlowExecutor:
     """The one way the server builds a flow: its registry, data dir and the workspace's
-    services (connections, sandbox pool …)."""
+    services (connections, sandbox pool …). Refuses code nodes when the server disables them."""
+    check_enabled(document, enabled=state.settings.code_nodes_enabled)
     # Building validates and instantiates every node: CPU work, kept off the event loop.
     build = functools.partial(
         FlowExecutor,

@@ -25,6 +25,14 @@ TABLES = {
     "maxdp_runs",
     "maxdp_node_runs",
     "maxdp_refresh_tokens",
+    "maxdp_published_endpoints",
+    "maxdp_api_keys",
+    "maxdp_schedules",
+    "maxdp_schedule_fires",
+    "maxdp_scheduler_lease",
+    "maxdp_connections",
+    "maxdp_table_mappings",
+    "maxdp_message_templates",
 }
 
 
@@ -77,3 +85,23 @@ def test_upgrade_is_idempotent(empty_database: str) -> None:
     migrate.upgrade(empty_database)
     migrate.upgrade(empty_database)
     assert migrate.current(empty_database) == migrate.head()
+
+
+def test_concurrent_upgrades_on_postgresql_do_not_race(fresh_postgres_database: str) -> None:
+    """Two server processes starting on one empty database: both succeed, one migrates."""
+    import subprocess
+    import sys
+
+    script = "import sys; from max_dp_server import migrate; migrate.upgrade(sys.argv[1])"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, fresh_postgres_database],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], outputs
+    assert migrate.current(fresh_postgres_database) == migrate.head()

@@ -70,7 +70,8 @@ export interface FlowActions {
   undo(): void;
   redo(): void;
   layout(): void;
-  markSaved(): void;
+  /** Records `rev` (default: the current revision) as what the server has. */
+  markSaved(rev?: number): void;
   applyRunEvent(event: RunEvent): void;
   resetRun(): void;
   /** The server's validation answer (POST …/validate, a failed save or run). */
@@ -342,8 +343,8 @@ export function createFlowStore({ catalog, document, historyLimit = DEFAULT_HIST
         commit({ nodes: autoLayout(s.nodes, s.edges) });
       },
 
-      markSaved() {
-        set({ savedRev: get().rev });
+      markSaved(rev) {
+        set({ savedRev: rev ?? get().rev });
       },
 
       applyRunEvent(event) {

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from flows.errors import FlowValidationError
+from flows.executor import FlowExecutor
 from max_dp_server.published.worker_manager import WorkerManager
 
 
@@ -96,3 +97,19 @@ async def test_failed_build_is_not_cached_and_reaches_every_waiter():
     with pytest.raises(FlowValidationError):
         await manager.get("e", 1, bad)
     assert bad.calls == 2  # tried again, not served from a cache of failures
+
+
+async def test_an_async_builder_is_used_once_per_key():
+    built = []
+
+    async def build(document: dict) -> FlowExecutor:
+        built.append(document["name"])
+        await asyncio.sleep(0.01)  # building in a thread, as the server does
+        return FlowExecutor(document)
+
+    manager = WorkerManager()
+    executors = await asyncio.gather(
+        *(manager.get("e", 1, Loader(doc(2)), build) for _ in range(5))
+    )
+    assert built == ["d"] and all(x is executors[0] for x in executors)
+    assert (await executors[0].run()).outputs["out"]["a"].tolist() == [0, 1]

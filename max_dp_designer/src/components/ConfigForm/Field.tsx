@@ -63,8 +63,9 @@ interface FieldProps {
 /** A labelled field with its help text and the problem reported for it. */
 export function Field({ field, value, onChange, path }: FieldProps) {
   const id = useId();
-  const { errors } = useFormEnv();
-  const error = errors[path];
+  const { errors, onValidate } = useFormEnv();
+  // An expression checked live shows the checker's message itself: do not repeat it.
+  const error = field.kind === 'expression' && onValidate ? undefined : errors[path];
   const label = field.label; // required fields get their star from CSS (.required)
   const help = (
     <>

@@ -1,11 +1,20 @@
 import { useShallow } from 'zustand/react/shallow';
-import type { ExpressionValidator } from '../ConfigForm';
+import type { ReactNode } from 'react';
 import { useFlowStore } from '../../store';
 import { FlowSettings } from './FlowSettings';
 import { NodeInspector } from './NodeInspector';
 
+/** Checks an expression typed into `field` of node `nodeId`: an error message, or null. */
+export type NodeExpressionValidator = (
+  expression: string,
+  field: string,
+  nodeId: string,
+) => Promise<string | null> | string | null;
+
 export interface InspectorProps {
-  onValidateExpression?: ExpressionValidator;
+  onValidateExpression?: NodeExpressionValidator;
+  /** Extra commands shown for the selected node ("Run to here"). */
+  nodeActions?: (nodeId: string) => ReactNode;
 }
 
 /** The right-hand panel: the selected node's settings, or the flow's. */

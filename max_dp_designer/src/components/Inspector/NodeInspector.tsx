@@ -7,7 +7,7 @@ import type { InspectorProps } from './Inspector';
 
 const NO_PROBLEMS: never[] = [];
 
-export function NodeInspector({ id, onValidateExpression }: InspectorProps & { id: string }) {
+export function NodeInspector({ id, onValidateExpression, nodeActions }: InspectorProps & { id: string }) {
   const node = useFlowStore((s) => s.nodes.find((n) => n.id === id));
   const entry = useFlowStore((s) => (node ? s.catalogIndex.get(node.data.nodeType) : undefined));
   const problems = useFlowStore((s) => s.problemsByNode[id] ?? NO_PROBLEMS);
@@ -21,6 +21,10 @@ export function NodeInspector({ id, onValidateExpression }: InspectorProps & { i
     () => others.map((o) => o.split('\u0000')).map(([nid, label]) => ({ id: nid!, label: label || nid! })),
     [others],
   );
+  const validate = useMemo(
+    () => onValidateExpression && ((expression: string, field: string) => onValidateExpression(expression, field, id)),
+    [onValidateExpression, id],
+  );
   const errors = useMemo(() => {
     const out: Record<string, string> = {};
     for (const p of problems) if (p.field && !(p.field in out)) out[p.field] = withoutNodePrefix(p.message, id);
@@ -32,6 +36,7 @@ export function NodeInspector({ id, onValidateExpression }: InspectorProps & { i
     <div className="node-inspector">
       <h2>{entry?.title ?? node.data.nodeType}</h2>
       {entry && <p className="muted">{entry.description}</p>}
+      {nodeActions && <div className="node-actions">{nodeActions(id)}</div>}
       <IdField id={id} rename={actions.renameNode} />
       <div className="field">
         <label htmlFor="node-label">Label</label>
@@ -68,7 +73,7 @@ export function NodeInspector({ id, onValidateExpression }: InspectorProps & { i
           onChange={(config) => actions.updateConfig(id, config)}
           columns={columns}
           nodes={choices}
-          onValidate={onValidateExpression}
+          onValidate={validate}
           errors={errors}
         />
       ) : (

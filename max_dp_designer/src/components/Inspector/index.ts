@@ -1,2 +1,2 @@
 export { Inspector } from './Inspector';
-export type { InspectorProps } from './Inspector';
+export type { InspectorProps, NodeExpressionValidator } from './Inspector';

@@ -1,10 +1,10 @@
 import { useReactFlow } from '@xyflow/react';
-import { useRef } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { parseFlowDocument } from '../../lib/flow-document';
 import { isDirty, useFlowActions, useFlowStore } from '../../store';
 
 /** Flow-wide commands: undo/redo, layout, check, import/export of the flow JSON. */
-export function Toolbar() {
+export function Toolbar({ children }: { children?: ReactNode }) {
   const name = useFlowStore((s) => s.meta.name);
   const canUndo = useFlowStore((s) => s.past.length > 0);
   const canRedo = useFlowStore((s) => s.future.length > 0);
@@ -41,6 +41,7 @@ export function Toolbar() {
         </span>
       )}
       <div className="toolbar-buttons">
+        {children}
         <button type="button" onClick={actions.undo} disabled={!canUndo} title="Undo (Ctrl+Z)">
           Undo
         </button>
@@ -56,7 +57,7 @@ export function Toolbar() {
         >
           Auto-layout
         </button>
-        <button type="button" onClick={() => actions.validate()}>
+        <button type="button" onClick={() => actions.validate()} title="Problems found so far; the server rechecks as you edit">
           Check{problemCount > 0 ? ` (${problemCount})` : ''}
         </button>
         <button type="button" onClick={() => fileInput.current?.click()}>

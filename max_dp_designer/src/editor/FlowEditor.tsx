@@ -1,0 +1,63 @@
+import { useEffect, useMemo, useState } from 'react';
+import * as services from '../api/services';
+import { Designer } from '../components/Designer';
+import type { Catalog } from '../lib/catalog';
+import type { FlowDocument } from '../lib/flow-document';
+import { useLeaveGuard } from '../router';
+import { createFlowStore, isDirty, useFlowStore } from '../store';
+import { createEditorStore, type EditorServices, type FlowInfo } from './editor-store';
+import { EditorProvider, useEditorActions } from './EditorProvider';
+import { EditorMessage, EditorToolbar } from './EditorToolbar';
+import { useServerValidation, useUpstreamColumns } from './hooks';
+import { PreviewPanel } from './PreviewPanel';
+import { createValidationCache, serverExpressionValidator, type CheckFn } from './validation';
+import { VersionsPanel } from './VersionsPanel';
+
+const liveServices: EditorServices = services as unknown as EditorServices;
+
+/** The canvas wired to the server: one flow, its versions, previews and runs. */
+export function FlowEditor({ flow, catalog }: { flow: FlowInfo & { document: unknown }; catalog: Catalog }) {
+  const [flowStore] = useState(() => createFlowStore({ catalog, document: flow.document as FlowDocument }));
+  const [editor] = useState(() => createEditorStore(flow, flowStore, liveServices));
+  const check = useMemo(() => createValidationCache(services.validateDocument), []);
+  const validateExpression = useMemo(
+    () => serverExpressionValidator(() => flowStore.getState().actions.toDocument(), check),
+    [flowStore, check],
+  );
+  useEffect(() => () => editor.getState().actions.dispose(), [editor]);
+
+  return (
+    <EditorProvider store={editor}>
+      <Designer
+        catalog={catalog}
+        store={flowStore}
+        onValidateExpression={validateExpression}
+        nodeActions={(id) => <NodeActions id={id} />}
+        toolbar={<EditorToolbar />}
+        footer={<PreviewPanel />}
+        drawer={<VersionsPanel />}
+      >
+        <Background check={check} />
+        <EditorMessage />
+      </Designer>
+    </EditorProvider>
+  );
+}
+
+/** Server validation, upstream columns and the leave guard: no UI of their own. */
+function Background({ check }: { check: CheckFn }) {
+  useServerValidation(check);
+  useUpstreamColumns();
+  const dirty = useFlowStore(isDirty);
+  useLeaveGuard(dirty);
+  return null;
+}
+
+function NodeActions({ id }: { id: string }) {
+  const actions = useEditorActions();
+  return (
+    <button type="button" onClick={() => void actions.previewNode(id)}>
+      Run to here
+    </button>
+  );
+}

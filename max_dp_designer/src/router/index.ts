@@ -1,0 +1,3 @@
+export { confirmLeave, matchPath, navigate, withQuery } from './history';
+export type { Location } from './history';
+export { Link, useLeaveGuard, useLocation, useSearchParams } from './hooks';

@@ -1,0 +1,1 @@
+"""API keys for published endpoints: created (shown once), listed, revoked."""

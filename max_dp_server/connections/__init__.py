@@ -1,0 +1,2 @@
+"""Workspace connections: CRUD, encrypted secrets, the DB-backed ConnectionStore, test and schema
+browser endpoints."""

@@ -1,0 +1,476 @@
+// The designer in a real browser against a real server (started by tests/e2e/harness.py):
+// sign in, create a workspace and a flow, build source -> filter -> group -> display by dragging
+// from the palette, wire it (a cycle is refused), configure it through the forms (an invalid
+// expression shows on its node), preview a node, save a version, run the flow and find the run
+// in the history. With MAXDP_E2E_SCREENSHOTS=DIR it also writes the screenshots used in README.
+//
+// Environment: MAXDP_E2E_URL, MAXDP_E2E_EMAIL, MAXDP_E2E_PASSWORD, MAXDP_E2E_CHROMIUM,
+// MAXDP_E2E_ARTIFACTS (where a failure leaves its screenshot), MAXDP_E2E_SCREENSHOTS.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '../..');
+// playwright-core is a dev dependency of the designer, not of the repository root.
+const require = createRequire(join(root, 'max_dp_designer/package.json'));
+const { chromium } = require('playwright-core');
+
+const env = (name, fallback) => {
+  const value = process.env[name] ?? fallback;
+  if (value === undefined) throw new Error(`${name} is not set`);
+  return value;
+};
+const BASE = env('MAXDP_E2E_URL');
+const EMAIL = env('MAXDP_E2E_EMAIL');
+const PASSWORD = env('MAXDP_E2E_PASSWORD');
+const SHOTS = process.env.MAXDP_E2E_SCREENSHOTS;
+const ARTIFACTS = env('MAXDP_E2E_ARTIFACTS', join(tmpdir(), 'maxdp-e2e-artifacts'));
+const TIMEOUT = 15_000;
+
+const ROWS = [
+  { region: 'KR', category: 'drinks', amount: 120 },
+  { region: 'KR', category: 'food', amount: 35.5 },
+  { region: 'US', category: 'drinks', amount: 80 },
+  { region: 'KR', category: 'drinks', amount: 42 },
+  { region: 'JP', category: 'snacks', amount: 18 },
+  { region: 'US', category: 'food', amount: null },
+  { region: 'KR', category: 'snacks', amount: 9.5 },
+];
+
+const profile = mkdtempSync(join(tmpdir(), 'maxdp-chromium-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: env('MAXDP_E2E_CHROMIUM', '/usr/bin/chromium'),
+  headless: true,
+  viewport: { width: 1600, height: 1000 },
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+context.setDefaultTimeout(TIMEOUT);
+const page = context.pages()[0] ?? (await context.newPage());
+const browserErrors = [];
+page.on('pageerror', (e) => browserErrors.push(`page error: ${e.message}`));
+page.on('console', (m) => m.type() === 'error' && browserErrors.push(`console: ${m.text()}`));
+// confirm() of restore and of leaving with unsaved changes: answered as the test says.
+const dialogs = { answer: 'accept', seen: [] };
+page.on('dialog', (d) => {
+  dialogs.seen.push(d.message());
+  void (dialogs.answer === 'accept' ? d.accept() : d.dismiss());
+});
+
+let passed = 0;
+const started = Date.now();
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+  } catch (err) {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const shot = join(ARTIFACTS, 'failure.png');
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => undefined);
+    console.error(`FAIL ${name}: ${err?.stack ?? err}`);
+    console.error(`  page: ${page.url()}  screenshot: ${shot}`);
+    if (browserErrors.length) console.error(`  browser errors:\n    ${browserErrors.join('\n    ')}`);
+    await context.close().catch(() => undefined);
+    rmSync(profile, { recursive: true, force: true });
+    process.exit(1);
+  }
+  passed += 1;
+  console.log(`ok ${passed} ${name} (${Date.now() - t0} ms)`);
+}
+
+async function shoot(name) {
+  if (!SHOTS) return;
+  mkdirSync(SHOTS, { recursive: true });
+  await page.waitForTimeout(250); // let transitions settle
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const sections = page.getByRole('navigation', { name: 'Sections' });
+const inspector = page.getByRole('complementary', { name: 'Inspector' });
+const node = (id) => page.locator(`.react-flow__node[data-id="${id}"]`);
+const handle = (id, kind, port) => node(id).locator(`.react-flow__handle.${kind}[data-handleid="${port}"]`);
+const edges = () => page.locator('.react-flow__edge');
+
+async function center(locator) {
+  const box = await locator.boundingBox();
+  expect(box, 'element has no box');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** Drags from one port to another with the mouse, as a person wires nodes. */
+async function wire(from, to, { expectRefusal } = {}) {
+  const a = await center(from);
+  const b = await center(to);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x, b.y, { steps: 5 });
+  if (expectRefusal) {
+    const hint = page.locator('.connection-hint');
+    await hint.waitFor();
+    const text = await hint.textContent();
+    expect(text.includes(expectRefusal), `connection hint says "${text}"`);
+  }
+  await page.mouse.up();
+}
+
+async function layout() {
+  await page.getByRole('button', { name: 'Auto-layout' }).click();
+  await page.getByRole('button', { name: 'Fit View', exact: true }).click();
+  await page.waitForTimeout(300); // the viewport animates
+}
+
+async function select(id) {
+  await node(id).locator('.flow-node-header').click();
+  await inspector.locator('.flow-node-id, #node-id').first().waitFor();
+  await page.waitForFunction((want) => document.querySelector('#node-id')?.value === want, id);
+}
+
+await step('the login page asks for credentials', async () => {
+  await page.goto(`${BASE}/`);
+  await page.getByRole('form', { name: 'Sign in' }).waitFor();
+  await page.getByLabel('Email').fill(EMAIL);
+  await shoot('login');
+});
+
+await step('a wrong password is refused with the server message', async () => {
+  await page.getByLabel('Password').fill('not-the-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('alert').filter({ hasText: /password|credentials/i }).waitFor();
+});
+
+await step('signs in', async () => {
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Workspaces' }).waitFor();
+});
+
+await step('creates a workspace', async () => {
+  await page.getByLabel('New workspace name').fill('Sales');
+  await page.getByRole('button', { name: 'Create', exact: true }).click();
+  await page.waitForURL(/\/workspaces\/[0-9a-f-]{36}$/);
+  await page.getByRole('heading', { name: 'Sales' }).waitFor();
+});
+
+await step('imports a flow from JSON', async () => {
+  await page.locator('input[type=file][aria-label="Flow JSON file"]').setInputFiles(join(root, 'flows/examples/orders_by_region.json'));
+  await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
+  await node('totals').waitFor();
+  await sections.getByRole('link', { name: 'Flows' }).click();
+  await page.getByRole('link', { name: 'orders-by-region' }).waitFor();
+});
+
+await step('creates a flow and opens it on the canvas', async () => {
+  await page.getByLabel('New flow name').fill('orders-e2e');
+  await page.getByRole('button', { name: 'Create flow' }).click();
+  await page.waitForURL(/\/flows\/[0-9a-f-]{36}$/);
+  await page.getByRole('navigation', { name: 'Node palette' }).waitFor();
+});
+const flowUrl = page.url();
+
+await step('drags source, filter, group and display from the palette', async () => {
+  const pane = page.locator('.react-flow__pane');
+  const palette = page.getByRole('navigation', { name: 'Node palette' });
+  const placed = [
+    ['static_data', 60],
+    ['filter_rows', 300],
+    ['group_aggregate', 540],
+    ['display_results', 780],
+  ];
+  for (const [type, x] of placed) {
+    await palette.getByLabel('Search nodes').fill(type);
+    await palette.locator(`[data-node-type="${type}"]`).dragTo(pane, { targetPosition: { x, y: 140 + (x % 7) } });
+    await node(`${type}_1`).waitFor();
+  }
+  await palette.getByLabel('Search nodes').fill('');
+  expect((await page.locator('.react-flow__node').count()) === 4, 'four nodes on the canvas');
+  await layout(); // unconnected: one column, every port in reach
+});
+
+await step('wires the ports; a cycle is refused', async () => {
+  await wire(handle('filter_rows_1', 'source', 'out'), handle('group_aggregate_1', 'target', 'in'));
+  await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 1);
+  // group -> filter would close the loop filter -> group -> filter.
+  await wire(handle('group_aggregate_1', 'source', 'out'), handle('filter_rows_1', 'target', 'in'), {
+    expectRefusal: 'would create a cycle',
+  });
+  await page.waitForTimeout(200);
+  expect((await edges().count()) === 1, 'the cycle edge was not added');
+  await wire(handle('static_data_1', 'source', 'out'), handle('filter_rows_1', 'target', 'in'));
+  await wire(handle('group_aggregate_1', 'source', 'out'), handle('display_results_1', 'target', 'in'));
+  await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
+  await layout(); // now left to right
+});
+
+await step('configures the source rows through its form', async () => {
+  await select('static_data_1');
+  const rows = inspector.getByRole('textbox', { name: 'Rows', exact: true });
+  await rows.fill(JSON.stringify(ROWS));
+  await rows.blur();
+  await inspector.getByLabel('Label').fill('Orders');
+});
+
+await step('an invalid expression is shown inline and on its node', async () => {
+  await select('filter_rows_1');
+  const condition = inspector.getByLabel('Condition');
+  await condition.fill('amount >');
+  // Inline, from the server's validator, under the field ...
+  await page.locator('[data-field="condition"] .field-error').filter({ hasText: 'invalid syntax' }).waitFor();
+  // ... and on the node itself.
+  await node('filter_rows_1').locator('.node-problems').filter({ hasText: 'invalid syntax' }).waitFor();
+  await condition.fill('amount > 20');
+  await node('filter_rows_1').locator('.node-problems').waitFor({ state: 'detached' });
+});
+
+await step('configures the group with a column picker fed by the upstream preview', async () => {
+  await select('group_aggregate_1');
+  const groupBy = inspector.getByRole('group', { name: 'Group By' });
+  await groupBy.getByRole('button', { name: 'Add column' }).click();
+  // The picker is a select once the filter's output columns are known (a preview of it).
+  const picker = inspector.getByLabel('Group By 1', { exact: true });
+  await page.waitForFunction(() => {
+    const el = document.querySelector('select[aria-label="Group By 1"]');
+    return el && [...el.options].some((o) => o.value === 'region');
+  });
+  await picker.selectOption('region');
+  const aggregations = inspector.getByRole('group', { name: 'Aggregations' });
+  await aggregations.getByRole('button', { name: 'Add aggregations' }).click();
+  await aggregations.getByLabel('Column', { exact: true }).fill('amount');
+  await aggregations.getByLabel('Function', { exact: true }).selectOption('sum');
+  await aggregations.getByLabel('As', { exact: true }).fill('total');
+  await node('group_aggregate_1').locator('.node-problems').waitFor({ state: 'detached' });
+});
+
+await step('previews a node: its rows as a paged table with types and null counts', async () => {
+  await page.getByRole('button', { name: 'Run to here' }).first().click();
+  const panel = page.getByRole('region', { name: 'Preview' });
+  await panel.locator('tbody tr').first().waitFor();
+  const headers = await panel.locator('thead th .col-name').allTextContents();
+  expect(JSON.stringify(headers) === JSON.stringify(['region', 'total']), `preview columns ${headers}`);
+  const rows = await panel.locator('tbody tr').count();
+  expect(rows === 2, `two groups over 20 (KR, US), got ${rows}`);
+  expect((await panel.locator('thead .col-type').first().textContent()) === 'text', 'column types shown');
+  await shoot('canvas');
+  // The source's preview shows its null count.
+  await select('static_data_1');
+  await page.getByRole('button', { name: 'Run to here' }).first().click();
+  await panel.getByText('1 null').waitFor();
+  await panel.getByRole('button', { name: 'Close preview' }).click();
+  await page.getByRole('button', { name: 'Fit View', exact: true }).click();
+});
+
+await step('saves a version with a comment', async () => {
+  await page.getByRole('button', { name: 'Save version…' }).click();
+  await page.getByLabel('Comment').fill('first working version');
+  await page.getByRole('button', { name: 'Save version', exact: true }).click();
+  await page.getByText('Saved as version 1.').waitFor();
+  await page.getByRole('button', { name: 'Versions (1)' }).click();
+  await page.getByRole('complementary', { name: 'Versions' }).getByText('first working version').waitFor();
+});
+
+await step('the unsaved-changes guard asks before leaving; Ctrl+S saves', async () => {
+  await page.getByRole('complementary', { name: 'Versions' }).getByRole('button', { name: 'Close versions' }).click();
+  await select('display_results_1');
+  await inspector.getByLabel('Name', { exact: true }).fill('by_region');
+  await page.getByText('● unsaved').waitFor();
+  dialogs.answer = 'dismiss';
+  await sections.getByRole('link', { name: 'Runs' }).click();
+  expect(dialogs.seen.at(-1)?.includes('unsaved changes'), `asked before leaving: ${dialogs.seen.at(-1)}`);
+  expect(page.url() === flowUrl, 'stayed on the flow');
+  dialogs.answer = 'accept';
+  await page.keyboard.press('Control+s');
+  await page.getByText('● unsaved').waitFor({ state: 'detached' });
+});
+
+await step('a failing run shows the failed node and its error', async () => {
+  await select('filter_rows_1');
+  await inspector.getByLabel('Condition').fill('amont > 20'); // a column that does not exist
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  await page.getByTestId('run-chip').filter({ hasText: 'run failed' }).waitFor();
+  const status = node('filter_rows_1').getByTestId('node-status');
+  await status.filter({ hasText: 'failed' }).waitFor();
+  expect((await status.textContent()).includes('amont'), 'the error names the column');
+});
+
+await step('restores version 1', async () => {
+  await page.getByRole('button', { name: 'Versions (1)' }).click();
+  const versions = page.getByRole('complementary', { name: 'Versions' });
+  await versions.getByRole('button', { name: 'Restore' }).click();
+  await page.getByText('Version 1 restored.').waitFor();
+  await versions.getByRole('button', { name: 'Close versions' }).click();
+  await select('filter_rows_1');
+  expect((await inspector.getByLabel('Condition').inputValue()) === 'amount > 20', 'the condition of version 1');
+});
+
+await step('runs the flow with live per-node status', async () => {
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  await page.getByTestId('run-chip').filter({ hasText: 'run succeeded' }).waitFor();
+  const status = await node('display_results_1').getByTestId('node-status').textContent();
+  expect(status.startsWith('succeeded') && status.includes('2 rows'), `display node status "${status}"`);
+  await select('group_aggregate_1');
+  await shoot('run-canvas');
+});
+
+await step('finds the run in the history with per-node timings and row counts', async () => {
+  await page.getByTestId('run-chip').click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  await page.getByTestId('run-status').filter({ hasText: 'succeeded' }).waitFor();
+  const row = page.locator('tr[data-node-id="filter_rows_1"]');
+  const cells = await row.locator('td').allTextContents();
+  expect(cells[3] === '7' && cells[4] === '4', `filter rows in/out ${cells}`);
+  expect(/ms$/.test(cells[5]), `filter duration ${cells[5]}`);
+  await shoot('run');
+});
+
+await step('lists runs filtered by status, with their errors', async () => {
+  await page.getByRole('link', { name: '← Runs' }).click();
+  const rows = page.locator('.runs-table tbody tr');
+  await page.waitForFunction(() => document.querySelectorAll('.runs-table tbody tr').length === 2);
+  await page.getByLabel('Status').selectOption('failed');
+  await page.waitForFunction(() => document.querySelectorAll('.runs-table tbody tr').length === 1);
+  expect((await rows.first().locator('.error-cell').textContent()).includes('amont'), 'the failed run shows its error');
+  await page.getByLabel('Status').selectOption('succeeded');
+  await rows.first().locator('.status-badge', { hasText: 'succeeded' }).waitFor();
+  await page.getByLabel('Flow').selectOption({ label: 'orders-by-region' });
+  await page.getByText('No runs match.').waitFor();
+});
+
+await step('publishes version 1 with API-key auth and a rate limit', async () => {
+  await page.goto(`${flowUrl}/publish`);
+  const form = page.getByRole('form', { name: 'Publish' });
+  await form.waitFor();
+  expect((await form.getByLabel('Endpoint').inputValue()) === 'orders-e2e', 'the endpoint name comes from the flow name');
+  await form.getByLabel('Version').selectOption('1');
+  await form.getByLabel('Rate limit').fill('120');
+  await form.getByRole('button', { name: 'Publish' }).click();
+  await page.locator('.endpoint-list').getByText('/execute/orders-e2e').waitFor();
+  await page.locator('.endpoint-list').getByText('v1 · api_key · 120/min · sync').waitFor();
+});
+
+let apiKey;
+await step('makes an API key for the endpoint and calls it: curl example, Try it, and from outside', async () => {
+  await page.getByRole('button', { name: 'Create an API key for this endpoint' }).click();
+  apiKey = (await page.getByTestId('new-api-key').textContent()).trim();
+  expect(apiKey.startsWith('mdp_'), `an API key, got ${apiKey}`);
+  const curl = await page.getByTestId('curl-example').textContent();
+  expect(curl.includes(`${BASE}/execute/orders-e2e`) && curl.includes(`X-API-Key: ${apiKey}`), `curl example: ${curl}`);
+  await shoot('publish');
+  await page.getByRole('button', { name: 'Try it' }).click();
+  const answer = page.getByTestId('call-answer');
+  await answer.waitFor();
+  expect((await answer.textContent()).includes('197.5'), 'the answer has the KR total');
+  // The same call as the curl example, from outside the browser.
+  const call = (key) =>
+    fetch(`${BASE}/execute/orders-e2e`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(key ? { 'X-API-Key': key } : {}) },
+      body: '{"params": {}}',
+    });
+  const ok = await call(apiKey);
+  expect(ok.status === 200, `call with the key: HTTP ${ok.status}`);
+  expect((await call(null)).status === 401, 'a call without a key is refused');
+});
+
+await step('the endpoint calls show in run history', async () => {
+  await page.goto(`${BASE}/runs`);
+  // Endpoint calls are recorded in batches (MAXDP_RUN_RECORD_INTERVAL_SECONDS): refresh until there.
+  for (let i = 0; (await page.locator('.runs-table tbody tr').count()) < 4; i++) {
+    expect(i < 40, 'the endpoint calls never showed up in run history');
+    await page.waitForTimeout(250);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+  }
+  const triggers = await page.locator('.runs-table tbody tr td:nth-child(4)').allTextContents();
+  expect(triggers.filter((t) => t !== 'manual').length === 2, `two endpoint calls: ${triggers}`);
+  await shoot('runs');
+});
+
+await step('lists and revokes API keys', async () => {
+  await sections.getByRole('link', { name: 'API keys' }).click();
+  const row = page.locator('tr', { hasText: 'orders-e2e key' });
+  await row.waitFor();
+  expect(apiKey.startsWith((await row.locator('code').textContent()).replace('…', '')), 'the key is listed by its prefix');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await row.waitFor({ state: 'detached' });
+  const res = await fetch(`${BASE}/execute/orders-e2e`, { method: 'POST', headers: { 'X-API-Key': apiKey }, body: '{}' });
+  expect(res.status === 401, `a revoked key is refused (HTTP ${res.status})`);
+});
+
+await step('schedules the flow with a preview of the next fire times', async () => {
+  await page.goto(`${flowUrl}/schedules`);
+  const form = page.getByRole('form', { name: 'New schedule' });
+  await form.getByLabel('Time zone').fill('Asia/Seoul');
+  const preview = page.getByTestId('cron-preview');
+  await preview.locator('li').nth(4).waitFor();
+  expect((await preview.locator('li').first().textContent()).includes('09:00 GMT+9'), 'fire times in the zone');
+  await form.getByLabel('Cron').fill('61 * * * *');
+  await preview.locator('.field-error').waitFor();
+  await form.getByRole('button', { name: 'weekdays at 09:00' }).click();
+  await preview.locator('li').first().waitFor();
+  await form.getByLabel('Name').fill('weekday report');
+  await form.getByRole('button', { name: 'Create schedule' }).click();
+  const item = page.locator('.schedule-list > li', { hasText: 'weekday report' });
+  await item.locator('.fire-times li').nth(4).waitFor();
+  await shoot('schedules');
+  await item.getByRole('button', { name: 'Pause' }).click();
+  await item.getByText('off', { exact: true }).waitFor();
+});
+
+await step('tests a connection and browses its tables', async () => {
+  await sections.getByRole('link', { name: 'Connections' }).click();
+  await page.getByRole('button', { name: 'New connection…' }).click();
+  const form = page.getByRole('form', { name: 'New connection' });
+  await form.getByLabel('Name').fill('shop');
+  await form.getByLabel('Kind').selectOption('sqlite');
+  await form.getByLabel('Database file').fill('shop.sqlite');
+  await form.getByRole('button', { name: 'Create' }).click();
+  const row = page.locator('tr', { hasText: 'shop' }).first();
+  await row.getByRole('button', { name: 'Test' }).click();
+  await page.locator('.test-result').getByText('reachable').waitFor();
+  await row.getByRole('button', { name: 'Tables' }).click();
+  const browser = page.getByRole('region', { name: 'Table browser' });
+  await browser.getByRole('button', { name: 'orders' }).click();
+  await browser.getByRole('cell', { name: 'customer_id' }).waitFor();
+  await browser.getByRole('cell', { name: 'PK' }).waitFor();
+  await shoot('connections');
+});
+
+await step('reopens the flow: the saved document and its version are there', async () => {
+  await page.goto(flowUrl); // a deep link, served by the server's fallback to index.html
+  await node('group_aggregate_1').waitFor();
+  expect((await edges().count()) === 3, 'three edges after reload');
+  await page.getByRole('button', { name: 'Versions (1)' }).waitFor();
+  await page.getByText('● unsaved').waitFor({ state: 'detached' });
+});
+
+await step('the flow list searches', async () => {
+  await sections.getByRole('link', { name: 'Flows' }).click();
+  await page.getByRole('link', { name: 'orders-e2e' }).waitFor();
+  await shoot('flows');
+  await page.getByLabel('Search flows').fill('region');
+  await page.getByRole('link', { name: 'orders-e2e' }).waitFor({ state: 'detached' });
+  await page.getByRole('link', { name: 'orders-by-region' }).waitFor();
+});
+
+await context.close();
+rmSync(profile, { recursive: true, force: true });
+const unexpected = browserErrors.filter((e) => !/status of 4\d\d/.test(e));
+if (unexpected.length) {
+  console.error(`FAIL the browser reported errors:\n  ${unexpected.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`${passed} passed, 0 failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
