@@ -11,6 +11,7 @@ BENCHES = {
     "code": "bench.bench_code_nodes",
     "api": "bench.bench_api",
     "execute": "bench.bench_execute",
+    "databases": "bench.bench_databases",
 }
 
 

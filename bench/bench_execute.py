@@ -11,6 +11,11 @@ free loopback ports; the load generator is a third process: ``wrk`` when install
 package ``wrk``), else this file's own httpx driver (``--drive``). Rounds alternate the two
 servers so a busy machine skews both alike; the figures are the median round.
 
+Each round measures twice: flat out (32 connections, each sending its next request as soon as
+the last is answered: the throughput, with latency that is mostly queueing, since 32 callers at
+1,000 calls/s wait 32 ms on average whatever the server does), and paced (32 callers, each
+waiting ``--pace-ms`` between calls: the latency a caller sees below saturation).
+
     .venv/bin/python -m bench.bench_execute [--duration 10] [--connections 32] [--rounds 3]
         [--database postgresql]
 
@@ -365,7 +370,9 @@ def main(argv: list[str] | None = None) -> None:
     _print(args.database, result, args)
     out = ROOT / "bench" / "results" / "execute.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"args": vars(args), args.database: result}, indent=2))
+    saved = json.loads(out.read_text()) if out.exists() else {}
+    saved[args.database] = {"args": vars(args), **result}  # one entry per database
+    out.write_text(json.dumps(saved, indent=2))
 
 
 if __name__ == "__main__":

@@ -48,10 +48,12 @@ def frame_records(df: pd.DataFrame, limit: int | None = None) -> list[dict[str, 
     if limit is not None:
         df = df.head(limit)
     columns = [str(c) for c in df.columns]
-    return [
-        {col: jsonable(v) for col, v in zip(columns, row, strict=True)}
-        for row in df.itertuples(index=False, name=None)
-    ]
+    if not columns:
+        return [{} for _ in range(len(df))]
+    # Column-wise tolist() is one C loop per column; itertuples boxes every row twice.
+    data = [values.tolist() for _, values in df.items()]
+    rows = zip(*data, strict=True)
+    return [{col: jsonable(v) for col, v in zip(columns, row, strict=True)} for row in rows]
 
 
 def frame_preview(df: pd.DataFrame, limit: int = 100) -> dict[str, Any]:

@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     sandbox_max_wall_seconds: float = Field(default=60, gt=0, le=3600)
     sandbox_max_output_rows: int = Field(default=1_000_000, ge=0)
     sandbox_runs_per_worker: int = Field(default=100, ge=1)
+    sandbox_shared_memory_mb: int = Field(
+        default=256, ge=0, description="Shared memory per sandbox worker; 0 = pipes only."
+    )
     # Message-automation nodes: outbound HTTP and email (SMTP is off unless smtp_host is set).
     http_allow_private: bool = Field(
         default=False, description="Let HTTP nodes reach private, loopback, link-local hosts."

@@ -45,7 +45,12 @@ def sandbox_pool(settings: Settings) -> SandboxPool:
     )
     # Unset node limits get the library's defaults, within the maxima.
     defaults = SandboxLimits(runs_per_worker=settings.sandbox_runs_per_worker)
-    return SandboxPool(settings.sandbox_workers, maxima=maxima, defaults=defaults)
+    return SandboxPool(
+        settings.sandbox_workers,
+        maxima=maxima,
+        defaults=defaults,
+        shared_memory_mb=settings.sandbox_shared_memory_mb,
+    )
 
 
 def http_policy(settings: Settings) -> HttpPolicy:

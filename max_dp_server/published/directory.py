@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,7 +53,8 @@ class EndpointInfo:
     enabled: bool
 
     @classmethod
-    def of(cls, row: PublishedEndpoint) -> EndpointInfo:
+    def of(cls, row: Any) -> EndpointInfo:
+        """From a PublishedEndpoint, or a row of its columns."""
         return cls(
             row.id,
             row.endpoint,
@@ -80,11 +82,34 @@ class KeyInfo:
     revoked: bool
 
     @classmethod
-    def of(cls, row: ApiKey) -> KeyInfo:
+    def of(cls, row: Any) -> KeyInfo:
+        """From an ApiKey, or a row of its columns."""
         endpoints = frozenset(row.endpoints) if row.endpoints is not None else None
         return cls(
             row.id, row.workspace_id, endpoints, frozenset(row.scopes), row.revoked_at is not None
         )
+
+
+_ENDPOINT_COLUMNS = (
+    PublishedEndpoint.id,
+    PublishedEndpoint.endpoint,
+    PublishedEndpoint.flow_id,
+    PublishedEndpoint.workspace_id,
+    PublishedEndpoint.version,
+    PublishedEndpoint.auth,
+    PublishedEndpoint.rate_limit,
+    PublishedEndpoint.record_runs,
+    PublishedEndpoint.mode,
+    PublishedEndpoint.enabled,
+)
+_KEY_COLUMNS = (
+    ApiKey.id,
+    ApiKey.key_hash,
+    ApiKey.workspace_id,
+    ApiKey.endpoints,
+    ApiKey.scopes,
+    ApiKey.revoked_at,
+)
 
 
 class Directory:
@@ -130,8 +155,9 @@ class Directory:
         for _ in range(_RELOAD_TRIES):
             generation = self._generation
             async with self._sessions() as session:
-                endpoint_rows = (await session.scalars(select(PublishedEndpoint))).all()
-                key_rows = (await session.scalars(select(ApiKey))).all()
+                # Plain rows of the columns used (no ORM objects): cheap even for many keys.
+                endpoint_rows = (await session.execute(select(*_ENDPOINT_COLUMNS))).all()
+                key_rows = (await session.execute(select(*_KEY_COLUMNS))).all()
             if generation != self._generation:
                 continue
             endpoints = {row.endpoint: EndpointInfo.of(row) for row in endpoint_rows}

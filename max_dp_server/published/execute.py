@@ -183,7 +183,8 @@ async def poll(endpoint: str, run_id: uuid.UUID, request: Request) -> Response:
             return run_response(run_id, entry.result, fmt, output)[0]
         if entry.status == "running":
             return json_response({"run_id": str(run_id), "status": "running"})
-        return json_response(_finished(run_id, entry.status, entry.error, None))
+        took = entry.result.duration_ms if entry.result is not None else None
+        return json_response(_finished(run_id, entry.status, entry.error, took))
     # Run by another process (or this one before its results expired): the stored record.
     async with state.sessionmaker() as session:
         run = await session.get(RunRecord, run_id)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import MaxDPError
+from max_dp_server.code_policy import check_code_nodes
 from max_dp_server.db import utcnow
 from max_dp_server.errors import ConflictError, NotFoundError
 from max_dp_server.flow_store import repository as flow_repository
@@ -74,6 +75,9 @@ async def publish(
     if req.endpoint in RESERVED_ENDPOINTS:
         raise _invalid("endpoint", f"{req.endpoint!r} is reserved (/execute/{req.endpoint})")
     number, document = await _version_document(session, flow, req.version)
+    await check_code_nodes(
+        session, user, flow.workspace_id, document, enabled=state.settings.code_nodes_enabled
+    )
     row = await repository.by_name(session, req.endpoint)
     if row is not None and row.flow_id != flow.id:
         raise ConflictError(

@@ -30,16 +30,24 @@ class TableWriterConfig(NodeConfig):
     key_columns: Columns = columns_field(
         [], "upsert: the unique key to match rows on; create/replace: the new table's primary key."
     )
-    batch_size: int = Field(default=1000, ge=1, le=100_000, description="Rows per INSERT batch.")
+    batch_size: int = Field(
+        default=1000,
+        ge=1,
+        le=100_000,
+        description="Rows per INSERT batch (PostgreSQL sends all rows in one COPY).",
+    )
 
 
 class TableWriter(MaxDPNode):
     """Writes its input into a table in one transaction: append, replace, upsert or create.
 
     Every batch runs inside one transaction, so when one fails nothing is written (a
-    `replace` keeps the old rows). `upsert` uses PostgreSQL `ON CONFLICT (key_columns)`,
-    MySQL `ON DUPLICATE KEY` and SQLite `ON CONFLICT`; it needs a unique key on
-    `key_columns` and refuses input holding a key twice. `create` derives column types from
+    `replace` keeps the old rows). On PostgreSQL the rows go by binary COPY in that same
+    transaction (an upsert COPYs into a temporary table, then merges it with one
+    `INSERT … ON CONFLICT`); on MySQL each batch is one multi-row INSERT. `upsert` uses
+    PostgreSQL `ON CONFLICT (key_columns)`, MySQL `ON DUPLICATE KEY` and SQLite
+    `ON CONFLICT`; it needs a unique key on `key_columns` and refuses input holding a key
+    twice. `create` derives column types from
     the input's dtypes. The output is a one-row summary.
 
     >>> import asyncio
