@@ -17,7 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from flows.errors import MaxDPError, NodeError
 from max_dp_server.config import Settings
-from max_dp_server.connections import repository
 from max_dp_server.connections.crypto import SecretBox, SecretsUnreadable
 from max_dp_server.connections.schemas import (
     ColumnList,
@@ -36,10 +35,10 @@ from max_dp_server.connections.specs import (
     scrub,
     spec_values,
 )
-from max_dp_server.errors import ConflictError, NotFoundError
+from max_dp_server.errors import NotFoundError
 from max_dp_server.models import StoredConnection, User, WorkspaceRole
 from max_dp_server.services import NodeServices
-from max_dp_server.workspaces.service import authorize
+from max_dp_server.workspaces.service import authorize, ensure_name_free
 from nodes.connections import ConnectionSpec
 from nodes.messaging.http import Request, checked_address, new_client, send_request
 
@@ -137,12 +136,9 @@ def _store_secrets(row: StoredConnection, secrets: Mapping[str, Any], box: Secre
 async def _name_free(
     session: AsyncSession, workspace_id: uuid.UUID, name: str, own_id: uuid.UUID | None = None
 ) -> None:
-    other = await repository.by_name(session, workspace_id, name)
-    if other is not None and other.id != own_id:
-        raise ConflictError(
-            f"a connection named {name!r} already exists in this workspace",
-            code="duplicate_name",
-        )
+    await ensure_name_free(
+        session, StoredConnection, workspace_id, name, what="a connection", own_id=own_id
+    )
 
 
 async def create_connection(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows.errors import MaxDPError
 from max_dp_server.connections import repository as connections
 from max_dp_server.connections.service import list_columns
-from max_dp_server.errors import ConflictError, NotFoundError
+from max_dp_server.errors import NotFoundError
 from max_dp_server.mappings.schemas import (
     AutoMapRequest,
     FieldRead,
@@ -28,7 +28,7 @@ from max_dp_server.mappings.schemas import (
 from max_dp_server.mappings.store import to_table_mapping
 from max_dp_server.models import StoredConnection, StoredTableMapping, User, WorkspaceRole
 from max_dp_server.services import NodeServices
-from max_dp_server.workspaces.service import authorize
+from max_dp_server.workspaces.service import authorize, ensure_name_free
 from nodes.connections import ColumnInfo
 from nodes.messaging.mappings import TableMapping, auto_map
 
@@ -137,16 +137,9 @@ async def _connection(
 async def _name_free(
     session: AsyncSession, workspace_id: uuid.UUID, name: str, own_id: uuid.UUID | None = None
 ) -> None:
-    other = await session.scalar(
-        select(StoredTableMapping.id).where(
-            StoredTableMapping.workspace_id == workspace_id, StoredTableMapping.name == name
-        )
+    await ensure_name_free(
+        session, StoredTableMapping, workspace_id, name, what="a table mapping", own_id=own_id
     )
-    if other is not None and other != own_id:
-        raise ConflictError(
-            f"a table mapping named {name!r} already exists in this workspace",
-            code="duplicate_name",
-        )
 
 
 async def create_mapping(

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from max_dp_server.errors import ConflictError, NotFoundError
+from max_dp_server.errors import NotFoundError
 from max_dp_server.mappings.store import to_table_mapping
 from max_dp_server.models import MessageTemplate, StoredTableMapping, User, WorkspaceRole
 from max_dp_server.templates.schemas import (
@@ -22,7 +22,7 @@ from max_dp_server.templates.schemas import (
     TemplateUpdate,
     VariableMatch,
 )
-from max_dp_server.workspaces.service import authorize
+from max_dp_server.workspaces.service import authorize, ensure_name_free
 from nodes.messaging.templates import render_text, template_variables
 
 
@@ -77,16 +77,9 @@ async def list_templates(
 async def _name_free(
     session: AsyncSession, workspace_id: uuid.UUID, name: str, own_id: uuid.UUID | None = None
 ) -> None:
-    other = await session.scalar(
-        select(MessageTemplate.id).where(
-            MessageTemplate.workspace_id == workspace_id, MessageTemplate.name == name
-        )
+    await ensure_name_free(
+        session, MessageTemplate, workspace_id, name, what="a message template", own_id=own_id
     )
-    if other is not None and other != own_id:
-        raise ConflictError(
-            f"a message template named {name!r} already exists in this workspace",
-            code="duplicate_name",
-        )
 
 
 async def create_template(

@@ -7,7 +7,9 @@ reveal nothing. Server administrators act as workspace admins everywhere.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from max_dp_server.errors import ConflictError, ForbiddenError, NotFoundError
@@ -149,4 +151,27 @@ async def _keep_an_admin(session: AsyncSession, workspace_id: uuid.UUID) -> None
         raise ConflictError(
             "this is the workspace's last admin; make another member admin first",
             code="last_admin",
+        )
+
+
+async def ensure_name_free(
+    session: AsyncSession,
+    model: Any,
+    workspace_id: uuid.UUID,
+    name: str,
+    *,
+    what: str,
+    own_id: uuid.UUID | None = None,
+) -> None:
+    """409 when another ``model`` row of the workspace (not ``own_id``) already has ``name``.
+
+    ``model`` is a mapped class with ``id``, ``workspace_id`` and ``name`` columns; ``what``
+    names it in the message ("a connection").
+    """
+    other = await session.scalar(
+        select(model.id).where(model.workspace_id == workspace_id, model.name == name)
+    )
+    if other is not None and other != own_id:
+        raise ConflictError(
+            f"{what} named {name!r} already exists in this workspace", code="duplicate_name"
         )
