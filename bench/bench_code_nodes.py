@@ -14,6 +14,14 @@ prints milliseconds and the sandbox / in-process ratios (throughput target on 1e
 1.5x): the median wall clock, and the mean CPU time of the server process plus the worker. The
 server and the worker take turns, so the CPU figure is about what the wall clock would be on an
 idle machine; on a shared one it is the steadier of the two.
+
+It also prints a *floor* per case: the in-process time plus what any design behind these walls
+pays at least, measured in the same run: one copy of the input's bytes into memory the worker
+can read, one copy of the result's bytes into the server's own memory, and the validation of
+those untrusted bytes, with no per-call cost at all and warm caches.
+
+The in-process runs use the worker's malloc settings (``heap.keep_freed_memory``), so that
+both sides allocate alike.
 """
 
 from __future__ import annotations
@@ -31,8 +39,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from nodes.code.sandbox import execute
+from nodes.code.sandbox import execute, heap, protocol
 from nodes.code.sandbox.limits import SandboxLimits
 from nodes.code.sandbox.pool import SandboxPool
 
@@ -123,8 +132,31 @@ async def measure(
     return [t.figures() for t in timings]
 
 
+def _median_ms(call: Callable[[], Any], repeat: int) -> float:
+    call()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def floor_ms(header: dict[str, Any], table: pd.DataFrame, repeat: int) -> float:
+    """The walls' least cost for one call on ``table`` (see the module docstring)."""
+    _, sent = protocol.encode_table(table)
+    _, answer = protocol.encode_table(execute.run(header, [table]))
+    cost = 0.0
+    for size in (sent.size, answer.size):
+        source, target = np.ones(size, dtype=np.uint8), np.empty(size, dtype=np.uint8)
+        cost += _median_ms(lambda s=source, t=target: np.copyto(t, s), repeat)
+    received = pa.ipc.open_stream(answer.to_bytes()).read_all()
+    return cost + _median_ms(lambda: received.validate(full=True), repeat)
+
+
 async def run(rows: int, repeat: int) -> list[tuple[str, int, list[tuple[float, float]]]]:
-    """Per case: ``(name, rows, [in-process, shared memory, pipes])``, each ``(wall, cpu)``."""
+    """Per case: ``(name, rows, [in-process, shared memory, pipes, floor])``, each
+    ``(wall, cpu)`` (the floor's CPU figure is its wall clock)."""
     cases = [
         ("small", SMALL, make_table(10)),
         ("light", LIGHT, make_table(rows)),
@@ -146,7 +178,8 @@ async def run(rows: int, repeat: int) -> list[tuple[str, int, list[tuple[float, 
                 [shared, piped],
                 repeat if len(table) < 1000 else max(5, repeat // 2),
             )
-            results.append((name, len(table), times))
+            floor = times[0][0] + floor_ms(header, table, repeat)
+            results.append((name, len(table), [*times, (floor, floor)]))
     return results
 
 
@@ -157,17 +190,22 @@ def main(argv: list[str] | None = None) -> None:
     # Called as bench.bench_code_nodes.main() by `python -m bench code`: defaults, not that
     # command's argv.
     args = parser.parse_args(argv or [])
+    # The in-process baseline gets the worker's malloc (see nodes/code/sandbox/heap.py): with
+    # glibc's defaults its timings depend on what this process freed before (1e6 rows, cheap
+    # script: 6.6 ms tuned, 15-16 ms untuned), and the ratio would measure malloc, not walls.
+    heap.keep_freed_memory()
     results = asyncio.run(run(args.rows, args.repeat))
     for title, which in (("wall clock", 0), ("CPU, server + worker", 1)):
         print(
             f"{title + ' ms':<24} {'in-process':>10} {'shm':>8} {'ratio':>6} "
-            f"{'pipes':>8} {'ratio':>6}"
+            f"{'pipes':>8} {'ratio':>6} {'floor':>8} {'ratio':>6}"
         )
         for name, rows, times in results:
-            local, shared, piped = (t[which] for t in times)
+            local, shared, piped, floor = (t[which] for t in times)
             print(
                 f"{name + ' ' + str(rows):<24} {local:>10.2f} {shared:>8.2f} "
-                f"{shared / local:>6.2f} {piped:>8.2f} {piped / local:>6.2f}"
+                f"{shared / local:>6.2f} {piped:>8.2f} {piped / local:>6.2f} "
+                f"{floor:>8.2f} {floor / local:>6.2f}"
             )
 
 

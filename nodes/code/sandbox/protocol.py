@@ -31,6 +31,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from nodes.code.sandbox import plainframe
+from nodes.code.sandbox.plainframe import TableError
+
 __all__ = [
     "SHARED",
     "OutTable",
@@ -50,10 +53,6 @@ SHARED = "shm"
 SIZE = struct.Struct(">Q")
 MAX_HEADER = 16 * 1024 * 1024
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
-
-
-class TableError(ValueError):
-    """A table that cannot cross to or from the worker; the message names the column."""
 
 
 # -- JSON with a few tagged types (flow parameters, column labels) ---------------------------
@@ -221,22 +220,33 @@ class OutTable:
     """A table ready to send: its Arrow IPC stream is written straight from the table's
     buffers into the pipe (no intermediate copy of a large table), ``size`` bytes long."""
 
-    __slots__ = ("size", "table")
+    __slots__ = ("_bytes", "size", "table")
 
     def __init__(self, table: pa.Table) -> None:
-        self.table = table
+        self.table: pa.Table | None = table
+        self._bytes: bytes | None = None
         mock = pa.MockOutputStream()  # measures without copying
         self.write_to(mock.write)
         self.size = mock.size()
 
     def write_to(self, write: Callable[[Any], Any]) -> None:
+        if self._bytes is not None:
+            write(self._bytes)
+            return
+        assert self.table is not None
         with pa.ipc.new_stream(pa.PythonFile(_Sink(write), mode="w"), self.table.schema) as out:
             out.write_table(self.table)
 
     def to_bytes(self) -> bytes:
+        if self._bytes is not None:
+            return self._bytes
         chunks: list[bytes] = []
         self.write_to(lambda chunk: chunks.append(bytes(chunk)))
         return b"".join(chunks)
+
+    def detach(self) -> None:
+        """Serialise now and let go of the table (and of the memory its columns view)."""
+        self._bytes, self.table = self.to_bytes(), None
 
 
 class _Sink:
@@ -269,71 +279,71 @@ def encode_table(df: pd.DataFrame) -> tuple[dict[str, Any], OutTable]:
         meta["multi"] = isinstance(columns, pd.MultiIndex)
         meta["dtype"] = None if meta["multi"] else str(columns.dtype)
         df = df.set_axis([f"c{i}" for i in range(len(columns))], axis=1)
+    plain = plainframe.encode(df)
+    if plain is not None:
+        meta["plain"], table = plain
+        return meta, OutTable(table)
     table, json_cols = _to_arrow(df)
     meta["json"] = json_cols
     return meta, OutTable(table)
 
 
-# Arrow types whose columns ``to_pandas`` always copies into numpy memory of its own (unless
-# the pandas metadata asks for an Arrow-backed dtype, ``int64[pyarrow]``). Strings, dictionaries
-# (categoricals), nested and extension types may stay views of the bytes they were read from.
-_COPIED_TYPES = (
-    pa.types.is_integer,
-    pa.types.is_floating,
-    pa.types.is_boolean,
-    pa.types.is_temporal,
-    pa.types.is_decimal,
-)
+def _writable_base(buffer: pa.Buffer) -> np.ndarray | None:
+    """The bytes of ``buffer`` as a writable numpy array, ``None`` when they are read-only.
+
+    Everything decoded from ``buffer`` (this array's views, Arrow's slices) keeps ``buffer``
+    alive, and ``buffer`` holds an export of the object it wraps: while any of it lives, that
+    object (a ``memoryview`` of the region, in the worker) cannot be released (see
+    ``worker._release``)."""
+    return np.frombuffer(buffer, dtype=np.uint8) if buffer.is_mutable else None
 
 
-# A stream smaller than this is copied whole rather than column by column (``_private``).
-_COPY_WHOLE_BELOW = 1 << 20
+def _to_pandas(table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
+    """``table.to_pandas()``; when the table was read from ``base``, its null-free int and
+    float columns become writable views of it instead of copies.
+
+    ``to_pandas`` copies those columns into numpy memory of its own, or, with
+    ``split_blocks``, hands out read-only views, on which pandas refuses ``df.loc[i, c] = v``.
+    Views of ``base`` can be writable: it is memory the caller owns (see ``decode_table``).
+    """
+    if base is None:
+        return table.to_pandas()
+    df = table.to_pandas(split_blocks=True)
+    views: dict[str, np.ndarray] = {}
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if field.name not in df.columns:  # an index level
+            continue
+        kind = field.type
+        if not (pa.types.is_integer(kind) or kind in (pa.float32(), pa.float64())):
+            continue
+        view = plainframe.fixed_width_view(column, np.dtype(kind.to_pandas_dtype()), base)
+        if view is not None and df[field.name].dtype == view.dtype:
+            views[field.name] = view
+    if not views:
+        return df
+    columns = {name: views.get(name, df[name]) for name in df.columns}
+    return pd.DataFrame(columns, index=df.index, columns=df.columns, copy=False)
 
 
-def _copied_by_to_pandas(field: pa.Field, numpy_type: Any) -> bool:
-    if not any(check(field.type) for check in _COPIED_TYPES):
-        return False
-    return isinstance(numpy_type, str) and "pyarrow" not in numpy_type
-
-
-def _private(table: pa.Table) -> pa.Table:
-    """``table`` with each column that ``to_pandas`` would leave pointing into the bytes it was
-    read from copied into fresh Arrow memory (one IPC write of just those columns)."""
-    meta = table.schema.pandas_metadata or {}
-    numpy_types = {c.get("field_name"): c.get("numpy_type") for c in meta.get("columns", [])}
-    shared = [
-        i
-        for i, field in enumerate(table.schema)
-        if not _copied_by_to_pandas(field, numpy_types.get(field.name))
-    ]
-    if not shared:
-        return table
-    part = OutTable(table.select(shared))
-    buffer = pa.allocate_buffer(part.size)
-    with pa.ipc.new_stream(pa.FixedSizeBufferWriter(buffer), part.table.schema) as out:
-        out.write_table(part.table)
-    copied = pa.ipc.open_stream(buffer).read_all()
-    for j, i in enumerate(shared):
-        table = table.set_column(i, table.schema.field(i), copied.column(j))
-    return table
-
-
-def decode_table(
-    meta: dict[str, Any], data: Any, *, validate: bool = False, private: bool = False
-) -> pd.DataFrame:
+def decode_table(meta: dict[str, Any], data: Any, *, validate: bool = False) -> pd.DataFrame:
     """The DataFrame of ``encode_table``; ``validate`` checks every offset first (for bytes
-    coming from a worker, which is not trusted); ``private`` makes sure the DataFrame holds
-    no view of ``data`` (for bytes in the shared region, which the next request overwrites)."""
+    coming from a worker, which is not trusted).
+
+    When ``data`` is writable memory (a ``bytearray``, a writable ``memoryview`` or numpy byte
+    array) the DataFrame is a view of it for every column it can be: the caller hands ``data``
+    over and must not reuse it while the DataFrame lives.
+    """
     if isinstance(data, OutTable):
         data = data.to_bytes()
-    if private and memoryview(data).nbytes < _COPY_WHOLE_BELOW:
-        data, private = bytes(data), False  # cheaper than sorting out the columns
-    table = pa.ipc.open_stream(pa.py_buffer(data)).read_all()
+    buffer = pa.py_buffer(data)
+    table = pa.ipc.open_stream(buffer).read_all()
     if validate:
         table.validate(full=True)
-    if private:
-        table = _private(table)
-    df = table.to_pandas()
+    base = _writable_base(buffer)
+    if "plain" in meta:
+        df = plainframe.decode(meta["plain"], table, base)
+    else:
+        df = _to_pandas(table, base)
     for name in meta.get("json", []):
         values = [None if v is None else json.loads(v) for v in table.column(name).to_pylist()]
         df[name] = pd.Series(values, index=df.index, dtype=object)

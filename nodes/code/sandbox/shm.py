@@ -8,8 +8,8 @@ so each worker gets one region, created once and reused by every request it serv
 - the worker maps it before its walls go up and closes the descriptor, so it still holds only
   fds 0-2, and user code has no object for the mapping (it lives in the worker's own module);
 - a request writes its input tables (Arrow IPC streams) into the region and sends only offsets
-  and lengths in the JSON header; the worker writes its result back the same way. A table that
-  does not fit crosses the pipe as before.
+  and lengths in the JSON header; the worker writes its result back the same way, after the
+  inputs (the result may be a view of them). A table that does not fit crosses the pipe.
 
 A worker serves one request at a time, so only one side writes at a time. Trust runs one way:
 
@@ -18,9 +18,11 @@ A worker serves one request at a time, so only one side writes at a time. Trust 
   them: a subverted worker could otherwise change offsets between validation and use. The seal
   means that a worker that got hold of the memfd cannot shrink it under the server's mapping
   (which would fault the server on its next read);
-- in the worker, decoded tables never point into the region (``protocol.decode_table`` with
-  ``private=True``): the next request overwrites it, and a view kept from an earlier run would
-  show another run's data.
+- the worker decodes its inputs in place: the region is the request's until the answer is
+  sent. Null-free numbers become writable views of it (pandas refuses ``df.loc[i, c] = v`` on
+  read-only ones), strings stay Arrow views. Before it answers, the worker releases the run's
+  views (``release_views``); one that something still holds after a garbage collection would
+  show the next run's tables, so that answer asks for the worker to be replaced.
 
 >>> fd, region = create(1 << 16)
 >>> os.close(fd)
@@ -31,7 +33,7 @@ A worker serves one request at a time, so only one side writes at a time. Trust 
 >>> region.span([1 << 16, 1], max_bytes=None)
 Traceback (most recent call last):
 ...
-nodes.code.sandbox.protocol.TableError: table at [65536, 1] lies outside the shared region
+nodes.code.sandbox.plainframe.TableError: table at [65536, 1] lies outside the shared region
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import gc
 import mmap
 import os
 from collections.abc import Sequence
@@ -49,7 +52,7 @@ import pyarrow as pa
 
 from nodes.code.sandbox.protocol import OutTable, TableError
 
-__all__ = ["ALIGN", "DEFAULT_MB", "Region", "attach", "create"]
+__all__ = ["ALIGN", "DEFAULT_MB", "Region", "attach", "create", "release_views"]
 
 DEFAULT_MB = 256
 # Arrow aligns its buffers to 64 bytes inside a stream; streams start on that boundary too.
@@ -86,6 +89,8 @@ class Region:
     def write(self, table: OutTable, offset: int) -> None:
         """Write ``table``'s stream at ``offset`` (its room was found with ``place``)."""
         buffer = pa.py_buffer(self._view[offset : offset + table.size])
+        if table.table is None:
+            raise TableError("the table was already serialised for the pipe")
         if not buffer.is_mutable:  # FixedSizeBufferWriter aborts the process on those
             raise TableError("the shared region is not writable")
         with pa.ipc.new_stream(pa.FixedSizeBufferWriter(buffer), table.table.schema) as out:
@@ -126,6 +131,21 @@ class Region:
             self._view.release()
             if isinstance(self._owner, mmap.mmap):
                 self._owner.close()
+
+
+def release_views(views: Sequence[memoryview]) -> bool:
+    """Release views of the region a run read its tables from; False when something still
+    points into one after a garbage collection (``protocol.decode_table`` makes everything
+    it decodes hold an export of the view it read)."""
+    for attempt in range(2):
+        try:
+            for view in views:
+                view.release()
+            return True
+        except BufferError:
+            if attempt == 0:
+                gc.collect()
+    return False
 
 
 def create(size: int) -> tuple[int, Region]:

@@ -225,9 +225,10 @@ class _CpuTimer:
 
 
 def _reader(stream: BinaryIO) -> Any:
-    def read_exact(n: int) -> bytes:
-        data = stream.read(n)
-        if data is None or len(data) < n:
+    def read_exact(n: int) -> bytearray:
+        # A bytearray, not bytes: a table decoded from it can be writable views of it.
+        data = bytearray(n)
+        if stream.readinto(data) != n:
             raise EOFError
         return data
 
@@ -239,23 +240,34 @@ def _send(out: BinaryIO, header: dict[str, Any], tables: Sequence[Any] = ()) -> 
     out.flush()
 
 
-def _decode(meta: dict[str, Any], blob: bytes | None, region: shm.Region | None) -> pd.DataFrame:
+def _decode(
+    meta: dict[str, Any], blob: Any, region: shm.Region | None, views: list[memoryview]
+) -> pd.DataFrame:
     if blob is not None:
         return protocol.decode_table(meta, blob)
     if region is None:
         raise protocol.TableError("a table is in shared memory, but this worker has none")
     offset, length = region.span(meta[protocol.SHARED], max_bytes=None)
-    # Read in place, but the DataFrame owns its memory: the region is overwritten next time.
-    return protocol.decode_table(meta, region.view(offset, length), private=True)
+    # In place: the region is this request's until the answer is sent (see ``shm``).
+    view = region.view(offset, length)
+    views.append(view)
+    return protocol.decode_table(meta, view)
+
+
+def _inputs_end(metas: list[Any]) -> int:
+    """Where the region is free after this request's input tables."""
+    spans = [meta[protocol.SHARED] for meta in metas if protocol.SHARED in meta]
+    return max((offset + length for offset, length in spans), default=0)
 
 
 def _place_result(
-    meta: dict[str, Any], table: protocol.OutTable, region: shm.Region | None
+    meta: dict[str, Any], table: protocol.OutTable, region: shm.Region | None, start: int
 ) -> protocol.OutTable | None:
-    """Write the result into the region when it fits (``None``: nothing for the pipe)."""
+    """Write the result into the region from ``start`` when it fits (``None``: nothing for
+    the pipe). Never over the inputs: the result may be a view of them."""
     if region is None:
         return table
-    (offset,) = region.place([table.size])
+    (offset,) = region.place([table.size], start)
     if offset is None:
         return table
     region.write(table, offset)
@@ -266,6 +278,22 @@ def _place_result(
 def _serve_one(
     header: dict[str, Any], blobs: list[Any], walls: Walls, region: shm.Region | None = None
 ) -> tuple[dict, list]:
+    """Run one request; the answer asks for a new worker when a view of the region the run
+    read its tables from outlives it."""
+    views: list[memoryview] = []
+    response, out_blobs = _answer(header, blobs, walls, region, views)
+    if not shm.release_views(views):
+        response["recycle"] = True
+    return response, out_blobs
+
+
+def _answer(
+    header: dict[str, Any],
+    blobs: list[Any],
+    walls: Walls,
+    region: shm.Region | None,
+    views: list[memoryview],
+) -> tuple[dict, list]:
     limits = header.get("limits", {})
     cpu, memory = float(limits.get("cpu_seconds", 5)), int(limits.get("memory_mb", 512))
     cpu_message = f"limit: CPU time exceeded {cpu:g} s"
@@ -274,7 +302,7 @@ def _serve_one(
     try:
         try:
             tables = [
-                _decode(meta, blob, region)
+                _decode(meta, blob, region, views)
                 for meta, blob in zip(header["tables"], blobs, strict=True)
             ]
             del blobs[:]
@@ -282,7 +310,9 @@ def _serve_one(
             del tables
             meta, blob = protocol.encode_table(frame)
             # Still under the run's limits: the result's size is the code's doing.
-            blob = _place_result(meta, blob, region)
+            blob = _place_result(meta, blob, region, _inputs_end(header["tables"]))
+            if blob is not None and views:
+                blob.detach()  # it may view the inputs, which are released before it is sent
         finally:
             walls.leave_run()
     except execute.CpuLimitExceeded:

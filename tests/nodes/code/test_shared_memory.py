@@ -276,8 +276,64 @@ async def test_the_result_is_copied_out_of_the_region(shared, paths):
     region = paths.worker.region
     assert region is not None
     # What the next request (or a subverted worker) writes there no longer matters.
-    region.view(0, region.size)[: 1 << 20] = bytes(1 << 20)
+    region.view(0, region.size)[:] = bytes(region.size)
     assert_frame_equal(out, df)
+
+
+def plain_table(rows: int) -> pd.DataFrame:
+    """Only dtypes that cross as bare Arrow arrays (see plainframe)."""
+    rng = np.random.default_rng(5)
+    return pd.DataFrame(
+        {
+            "id": np.arange(rows),
+            "region": pd.array(rng.choice(["KR", "US", "서울"], rows), dtype="str"),
+            "price": rng.gamma(2.0, 50.0, rows).round(2),
+            "qty": rng.integers(1, 10, rows).astype(np.int32),
+            "paid": rng.integers(0, 2, rows).astype(bool),
+            "at": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(rows), unit="s"),
+        }
+    )
+
+
+IN_PLACE = """
+df.loc[df['qty'] > 5, 'price'] = 0.0
+df.iat[0, 3] = 99
+d = df[df['paid']]
+d = d.assign(total=d['price'] * d['qty'])
+result = d
+"""
+
+
+def in_place(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.copy()
+    df.loc[df["qty"] > 5, "price"] = 0.0
+    df.iat[0, 3] = 99
+    d = df[df["paid"]]
+    return d.assign(total=d["price"] * d["qty"])
+
+
+@aio
+async def test_code_that_writes_into_its_input_gets_what_pandas_gives(shared, piped, paths):
+    # The worker reads the region in place; numbers are writable views of it.
+    df = plain_table(ROWS)
+    expected = in_place(df)
+    for pool in (shared, piped):
+        out = await pool.run("script", IN_PLACE, {"src": df}, {})
+        assert_frame_equal(out.table, expected)
+    assert paths.sent == [0, 1] and paths.received == [True, False]
+    assert_frame_equal(df, plain_table(ROWS))  # the server's table is untouched
+
+
+@aio
+async def test_a_result_that_is_its_input_crosses_intact(shared, paths):
+    # The result is a view of the input area (columns reordered, so written over it they
+    # would overwrite each other): the answer is written after it.
+    df = plain_table(ROWS)
+    out = await shared.run("script", "result = df[list(df.columns)[::-1]]", {"src": df}, {})
+    assert paths.received == [True]
+    assert_frame_equal(out.table, df[df.columns[::-1]])
+    out.table.loc[0, "price"] = -1.0  # the server's copy is writable, and its own
+    assert df.loc[0, "price"] != -1.0
 
 
 # -- the walls ---------------------------------------------------------------------------------
@@ -330,3 +386,24 @@ async def test_memory_kept_for_reuse_stays_within_memory_mb(shared):
 def test_a_negative_region_size_is_refused():
     with pytest.raises(ValueError, match="shared_memory_mb"):
         SandboxPool(size=1, shared_memory_mb=-1)
+
+
+@aio
+async def test_runs_that_read_the_region_in_place_leave_nothing_that_views_it(shared):
+    # Each of these would ask for a new worker if a view of its inputs outlived it.
+    await wait_for_workers(shared, 1)
+    before = shared.worker_pids()
+    df = plain_table(20_000)
+    scripts = [
+        "result = df",
+        "d = df.set_index('id')\nresult = d[d['qty'] > 3].reset_index()",
+        "parts = [g for _, g in df.groupby('region')]\nresult = pd.concat(parts)",
+        "x = df['price'].to_numpy()\nresult = df.assign(p=x * 2)",
+    ]
+    for code in scripts:
+        await shared.run("script", code, {"src": df}, {})
+    with pytest.raises(NodeError, match="ZeroDivisionError"):
+        await shared.run("script", "d = df\nresult = 1 / 0", {"src": df}, {})
+    options = {"column": "price", "target": "price"}
+    await shared.run("apply", "value * 2", {"src": df}, {}, options=options)
+    assert shared.worker_pids() == before
