@@ -438,6 +438,7 @@ class _Run:
             run_id=self.run_id,
             request_body=self.request_body,
             row_limit=self.source_limit,
+            preview=self.preview_limit is not None,
             failures=self.caught.get(nid, []),
             # A preview shows every node's main output, wired or not.
             wanted=None if self.preview_limit is not None else self.graph.wanted[nid],

@@ -63,6 +63,8 @@ class NodeContext:
     request_body: Any = None
     # Set during previews: sources may read fewer rows.
     row_limit: int | None = None
+    # A preview ("run to here"), not a run: nothing a run would count (template uses) counts.
+    preview: bool = False
     # Output ports that something reads (None: all). A node may skip building the others, as
     # filter_rows does with `rejected` when nothing is wired to it.
     wanted: frozenset[str] | None = None

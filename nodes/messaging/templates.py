@@ -130,7 +130,8 @@ def render_column(
             names.append(name)
             masks.append(mask)
         else:
-            masks[names.index(name)] |= mask
+            at = names.index(name)
+            masks[at] = masks[at] | mask  # not in place: mask may be a read-only view
     out = out + template[cursor:]
     return out, _missing_lists(names, masks, len(df))
 

@@ -111,3 +111,35 @@ def test_dates_and_mixed_values() -> None:
     df = pd.DataFrame({"when": pd.to_datetime(["2024-05-01 09:30", None]), "mixed": [1, "two"]})
     out = _render(df, template="{{when}} {{mixed}}", on_missing="empty")
     assert out["message"].tolist() == ["2024-05-01 09:30:00 1", " two"]
+
+
+def test_a_variable_used_twice_is_missing_once_per_row() -> None:
+    out = _render(CUSTOMERS, template="{{name}} / {{plan}} / {{name}}", on_missing="empty")
+    expected = [
+        " / ".join(_plain(v) for v in (row["name"], row["plan"], row["name"]))
+        for row in CUSTOMERS.to_dict("records")
+    ]
+    assert out["message"].tolist() == expected
+    assert out["missing_variables"].tolist() == [[], [], ["name"], ["plan"]]
+
+
+@pytest.mark.parametrize("config", [{}, {"template": "Hi", "template_name": "welcome"}])
+def test_exactly_one_of_template_and_template_name(config: dict[str, object]) -> None:
+    with pytest.raises(ConfigError, match=r"give either template \(the text\) or template_name"):
+        TemplateRender("t", config)
+
+
+async def test_a_saved_template_needs_the_server() -> None:
+    # The CLI has no message_templates service: the node says so instead of rendering nothing.
+    node = TemplateRender("t", {"template_name": "welcome"})
+    with pytest.raises(NodeError, match="template_name: saved message templates are read by"):
+        await node.arun({"in": CUSTOMERS}, NodeContext())
+
+
+async def test_arun_renders_large_tables_like_run() -> None:
+    big = pd.concat([CUSTOMERS] * 6000, ignore_index=True)  # past the inline limit
+    node = TemplateRender("t", {"template": "{{name}}: {{visits}}", "on_missing": "keep"})
+    assert_frame_equal(
+        (await node.arun({"in": big}, NodeContext()))["out"],
+        node.run({"in": big}, NodeContext())["out"],
+    )

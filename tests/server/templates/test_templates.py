@@ -4,6 +4,7 @@ derived variables, filters, render preview, matching against a mapping, usage co
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from typing import Any
 
@@ -217,3 +218,118 @@ async def test_roles_and_foreign_ids(api: Any) -> None:
         r = await api.client.request(method, path, json=body, headers=stranger.headers)
         assert r.status_code == 404, (method, path)
         assert r.json()["error"]["message"] == f"no message template with id {tid}"
+
+
+CUSTOMERS = [
+    {"name": "김민지", "plan": "Pro", "email": "minji@example.com"},
+    {"name": "Ann", "plan": None, "email": "ann@example.com"},
+    {"name": "O'Brien {{plan}}", "plan": "Free", "email": None},
+]
+
+
+def _render_flow(**config: Any) -> dict[str, Any]:
+    return {
+        "schema_version": 1,
+        "name": "welcome mails",
+        "nodes": [
+            {"id": "customers", "type": "static_data", "config": {"rows": CUSTOMERS}},
+            {"id": "render", "type": "template_render", "config": config},
+            {"id": "out", "type": "display_results", "config": {"name": "mails"}},
+        ],
+        "edges": [
+            {"source": "customers", "target": "render"},
+            {"source": "render", "target": "out"},
+        ],
+    }
+
+
+def _by_hand(text: str, row: dict[str, Any]) -> str:
+    """One pass of re.sub, as a person would write it (missing -> empty; a value that holds
+    ``{{plan}}`` stays as it is)."""
+    values = {"고객명": row["name"], "plan": row["plan"], "email": row["email"]}
+    return re.sub(r"\{\{\s*(\S+?)\s*\}\}", lambda m: values[m.group(1)] or "", text)
+
+
+async def test_a_run_renders_a_saved_template_by_name_and_counts_its_uses(api: Any) -> None:
+    owner, wid = await _workspace(api)
+    r = await api.client.post(
+        f"/api/v1/workspaces/{wid}/message-templates", json=WELCOME, headers=owner.headers
+    )
+    tid = r.json()["id"]
+    config = {"template_name": "가입 환영", "variables": {"고객명": "name"}, "on_missing": "empty"}
+    flow = await api.flow(owner, wid, _render_flow(**config))
+
+    r = await api.client.post(
+        f"/api/v1/flows/{flow['id']}/preview", json={"node_id": "render"}, headers=owner.headers
+    )
+    assert r.status_code == 200 and r.json()["status"] == "succeeded", r.text
+    r = await api.client.get(f"/api/v1/message-templates/{tid}", headers=owner.headers)
+    assert r.json()["usage_count"] == 0  # a preview is not a use
+
+    r = await api.client.post(f"/api/v1/flows/{flow['id']}/run", headers=owner.headers)
+    run = r.json()
+    assert run["status"] == "succeeded", run["error"]
+    rows = run["outputs"]["mails"]["rows"]
+    assert [row["message"] for row in rows] == [_by_hand(WELCOME["content"], c) for c in CUSTOMERS]
+    assert [row["subject"] for row in rows] == [_by_hand(WELCOME["subject"], c) for c in CUSTOMERS]
+    assert [row["missing_variables"] for row in rows] == [[], ["plan"], ["email"]]
+    r = await api.client.get(f"/api/v1/message-templates/{tid}", headers=owner.headers)
+    assert r.json()["usage_count"] == len(CUSTOMERS)
+
+    # An edit of the saved template is what the next run renders.
+    r = await api.client.patch(
+        f"/api/v1/message-templates/{tid}",
+        json={"subject": "", "content": "{{고객명}} / {{plan}}"},
+        headers=owner.headers,
+    )
+    assert r.status_code == 200, r.text
+    r = await api.client.post(f"/api/v1/flows/{flow['id']}/run", headers=owner.headers)
+    rows = r.json()["outputs"]["mails"]["rows"]
+    assert [row["message"] for row in rows] == [
+        _by_hand("{{고객명}} / {{plan}}", c) for c in CUSTOMERS
+    ]
+    assert "subject" not in rows[0]
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (
+            {"template_name": "없는 템플릿"},
+            "template: message template '없는 템플릿' not found in this workspace",
+        ),
+        (
+            {"template_name": "가입 환영", "variables": {"name": "name"}},
+            "variables: {{name}} does not appear in the template '가입 환영'",
+        ),
+        (
+            {"template_name": "가입 환영", "variables": {"고객명": "name"}},
+            "template_name: variable {{plan}} has no value in row 1 (column 'plan' is null); "
+            "set on_missing to empty or keep to allow it",
+        ),
+    ],
+)
+async def test_a_saved_template_that_does_not_fit_fails_the_node_by_name(
+    api: Any, config: dict[str, Any], message: str
+) -> None:
+    owner, wid = await _workspace(api)
+    await api.client.post(
+        f"/api/v1/workspaces/{wid}/message-templates", json=WELCOME, headers=owner.headers
+    )
+    flow = await api.flow(owner, wid, _render_flow(**config))
+    r = await api.client.post(f"/api/v1/flows/{flow['id']}/run", headers=owner.headers)
+    run = r.json()
+    assert run["status"] == "failed"
+    assert (run["error"]["node_id"], run["error"]["message"]) == ("render", message)
+
+
+async def test_a_flow_must_name_exactly_one_template(api: Any) -> None:
+    owner, wid = await _workspace(api)
+    for config in ({}, {"template": "Hi {{name}}", "template_name": "가입 환영"}):
+        r = await api.client.post(
+            "/api/v1/flows",
+            json={"workspace_id": wid, "document": _render_flow(**config)},
+            headers=owner.headers,
+        )
+        assert r.status_code == 422, r.text
+        assert "give either template (the text) or template_name (a saved one)" in r.text
