@@ -108,6 +108,12 @@ def create_app(
             minutes=settings.worker_cleanup_interval_minutes,
             id="maxdp-worker-cleanup",
         )
+        scheduler.add_job(
+            published.shared.purge,
+            "interval",
+            minutes=settings.worker_cleanup_interval_minutes,
+            id="maxdp-execute-results-cleanup",
+        )
         if settings.scheduler:  # MAXDP_SCHEDULER=off: this process never fires schedules
             app.state.maxdp.schedules = ScheduleRunner(app.state.maxdp)
             app.state.maxdp.schedules.start(scheduler)

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
     )
     execute_timeout_seconds: float = Field(default=60, gt=0)
     execute_result_ttl_seconds: float = Field(default=600, gt=0)
+    execute_result_shared_max_mb: float = Field(
+        default=64,
+        ge=0,
+        description="Async results up to this size are stored for polls that reach another "
+        "server process; larger ones only the process that ran them answers. 0: none.",
+    )
     run_record_interval_seconds: float = Field(default=1.0, gt=0)
     run_record_batch_size: int = Field(default=500, ge=1)
     run_heartbeat_seconds: float = Field(default=15, gt=0)

@@ -4,7 +4,7 @@ from max_dp_server.models.api_key import ApiKey
 from max_dp_server.models.connection import StoredConnection
 from max_dp_server.models.flow import FlowVersion, StoredFlow
 from max_dp_server.models.mapping import StoredTableMapping
-from max_dp_server.models.published import PublishedEndpoint
+from max_dp_server.models.published import ExecuteResult, PublishedEndpoint
 from max_dp_server.models.run import NodeRunRecord, RunRecord
 from max_dp_server.models.schedule import Schedule, ScheduleFire, SchedulerLease
 from max_dp_server.models.template import MessageTemplate
@@ -14,6 +14,7 @@ from max_dp_server.models.workspace import Workspace, WorkspaceMember, Workspace
 
 __all__ = [
     "ApiKey",
+    "ExecuteResult",
     "FlowVersion",
     "Group",
     "MessageTemplate",

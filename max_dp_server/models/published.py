@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Uuid
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from max_dp_server.db import Base, UTCDateTime, new_id, utcnow
+from max_dp_server.db import Base, JSONType, UTCDateTime, new_id, utcnow
 
 
 class EndpointAuth(StrEnum):
@@ -52,3 +53,23 @@ class PublishedEndpoint(Base):
         Uuid, ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExecuteResult(Base):
+    """An asynchronous call's outcome, so that a poll reaching another server process gets the
+    same answer as one reaching the process that ran it (see published/shared_results.py)."""
+
+    __tablename__ = "maxdp_execute_results"
+
+    run_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("maxdp_published_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    duration_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The output tables (Arrow IPC, framed as the sandbox frames them); None while running,
+    # and for results larger than MAXDP_EXECUTE_RESULT_SHARED_MAX_MB.
+    outputs: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)

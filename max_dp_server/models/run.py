@@ -57,9 +57,8 @@ class NodeRunRecord(Base):
     __table_args__ = (UniqueConstraint("run_id", "node_id"),)
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    run_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("maxdp_runs.id", ondelete="CASCADE"), index=True
-    )
+    # No index of its own: the unique (run_id, node_id) index serves lookups by run.
+    run_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("maxdp_runs.id", ondelete="CASCADE"))
     # Topological position in the run, so records read back in execution order.
     position: Mapped[int] = mapped_column(Integer)
     node_id: Mapped[str] = mapped_column(String(128))

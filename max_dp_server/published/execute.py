@@ -7,6 +7,7 @@ no database query. See docs/publishing.md.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from typing import Any
@@ -28,6 +29,7 @@ from max_dp_server.published.answers import (
 from max_dp_server.published.auth import authenticate
 from max_dp_server.published.directory import EndpointInfo
 from max_dp_server.published.runtime import PublishedRuntime
+from max_dp_server.published.shared_results import result_of
 from max_dp_server.state import ServerState
 
 try:
@@ -152,7 +154,7 @@ async def execute(endpoint: str, request: Request) -> Response:
     if caller.key_id is not None:
         rt.recorder.touch_key(caller.key_id)
     if info.mode == "async":
-        run_id = rt.submit(executor, info, params, body, caller.user_id)
+        run_id = await rt.submit(executor, info, params, body, caller.user_id)
         location = f"/execute/{info.endpoint}/runs/{run_id}"
         return json_response(
             {"run_id": str(run_id), "status": "running"}, 202, {"Location": location}
@@ -185,7 +187,16 @@ async def poll(endpoint: str, run_id: uuid.UUID, request: Request) -> Response:
             return json_response({"run_id": str(run_id), "status": "running"})
         took = entry.result.duration_ms if entry.result is not None else None
         return json_response(_finished(run_id, entry.status, entry.error, took))
-    # Run by another process (or this one before its results expired): the stored record.
+    # Run by another process: its stored outcome, with the tables when they were small enough.
+    stored = await rt.shared.get(run_id, info.id)
+    if stored is not None:
+        if stored.status in ("running", "queued"):
+            return json_response({"run_id": str(run_id), "status": stored.status})
+        result = await asyncio.to_thread(result_of, stored)
+        if result is not None:  # succeeded, with its tables
+            return run_response(run_id, result, fmt, output)[0]
+        return json_response(_finished(run_id, stored.status, stored.error, stored.duration_ms))
+    # Expired, or run before results were stored: the run record, when there is one.
     async with state.sessionmaker() as session:
         run = await session.get(RunRecord, run_id)
     if run is None or run.flow_id != info.flow_id:
@@ -200,7 +211,9 @@ def _finished(
     if status not in ("succeeded", "running", "queued"):
         body["error"] = failure_body(run_id, status, error)["error"]
     elif status == "succeeded":
-        body["outputs"] = None  # kept only by the process that ran it, for a while
+        # Expired, or too large to store (MAXDP_EXECUTE_RESULT_SHARED_MAX_MB): kept only by
+        # the process that ran it, for a while.
+        body["outputs"] = None
     return body
 
 

@@ -24,6 +24,7 @@ from max_dp_server.published.answers import ResultStore
 from max_dp_server.published.directory import Directory, EndpointInfo
 from max_dp_server.published.ratelimit import Limiter, MemoryLimiter, RedisLimiter
 from max_dp_server.published.recorder import Call, RunRecorder, wants_record
+from max_dp_server.published.shared_results import SharedResults
 from max_dp_server.published.worker_manager import WorkerManager
 from max_dp_server.runs.manager import RunManager
 from max_dp_server.runs.service import build_executor
@@ -66,6 +67,11 @@ class PublishedRuntime:
             metrics=metrics,
         )
         self.results = ResultStore(settings.execute_result_ttl_seconds)
+        self.shared = SharedResults(
+            sessionmaker,
+            settings.execute_result_ttl_seconds,
+            int(settings.execute_result_shared_max_mb * 2**20),
+        )
         self.in_flight = 0
         self._tasks: set[asyncio.Task[None]] = set()
         metrics.watch(
@@ -164,7 +170,7 @@ class PublishedRuntime:
             self.recorder.finished(call)
         return result
 
-    def submit(
+    async def submit(
         self,
         executor: FlowExecutor,
         info: EndpointInfo,
@@ -172,10 +178,12 @@ class PublishedRuntime:
         body: Any,
         user_id: uuid.UUID | None,
     ) -> uuid.UUID:
-        """Start an asynchronous call (parameters already checked); its run id."""
+        """Start an asynchronous call (parameters already checked); its run id. The call is
+        stored as running before the id is handed out, so any process can answer its polls."""
         run_id = uuid.uuid4()
         call = RunRecorder.call(run_id, info, user_id, utcnow(), params)
         self.results.begin(run_id, info.id)
+        await self.shared.begin(run_id, info.id, self.timeout_for(executor))
         if info.record_runs == "all":
             self.recorder.started(call)  # visible as running in history, with a heartbeat
         task = asyncio.create_task(
@@ -215,6 +223,8 @@ class PublishedRuntime:
             self.metrics.latency.labels(info.endpoint).observe(time.perf_counter() - t0)
             if wants_record(info.record_runs, status):
                 self.recorder.finished(call)
+            # Last: a cancel (server stopping) interrupts this wait, not the write.
+            await asyncio.shield(self.shared.finish(call.run_id, call.result, status, call.error))
 
 
 def _server_error(code: str, message: str) -> dict[str, Any]:
