@@ -2,7 +2,7 @@
 // sign in, create a workspace and a flow, build source -> filter -> group -> display by dragging
 // from the palette, wire it (a cycle is refused), configure it through the forms (an invalid
 // expression shows on its node), preview a node, save a version, run the flow and find the run
-// in the history. With MAXDP_E2E_SCREENSHOTS=DIR it also writes the screenshots used in README.
+// in the history; declare a parameter, use it in the filter and preview with a test value. With MAXDP_E2E_SCREENSHOTS=DIR it also writes the screenshots used in README.
 //
 // Environment: MAXDP_E2E_URL, MAXDP_E2E_EMAIL, MAXDP_E2E_PASSWORD, MAXDP_E2E_CHROMIUM,
 // MAXDP_E2E_ARTIFACTS (where a failure leaves its screenshot), MAXDP_E2E_SCREENSHOTS.
@@ -455,6 +455,88 @@ await step('reopens the flow: the saved document and its version are there', asy
   expect((await edges().count()) === 3, 'three edges after reload');
   await page.getByRole('button', { name: 'Versions (1)' }).waitFor();
   await page.getByText('● unsaved').waitFor({ state: 'detached' });
+});
+
+// Flow parameters: declared in the flow settings, used as @name, tried with test values.
+const MIN_DEFAULT = 20;
+const MIN_TEST = 40;
+/** The rows of ROWS a filter `amount > min` keeps: what the preview must show. */
+const keptBy = (min) => ROWS.filter((r) => r.amount !== null && r.amount > min);
+const previewPanel = page.getByRole('region', { name: 'Preview' });
+const parameter = (name) => inspector.getByRole('group', { name: `Parameter ${name}` });
+
+/** Selects nothing, so the inspector shows the flow settings. */
+async function flowSettings() {
+  await page.locator('.react-flow__pane').click({ position: { x: 12, y: 12 } });
+  await inspector.getByRole('heading', { name: 'Flow', exact: true }).waitFor();
+}
+
+/** The preview's `amount` cells once it shows `count` rows. */
+async function previewAmounts(count) {
+  await page.waitForFunction((n) => document.querySelectorAll('.preview-panel tbody tr').length === n, count);
+  const headers = await previewPanel.locator('thead th').allTextContents();
+  const column = headers.findIndex((h) => h.startsWith('amount'));
+  expect(column > 0, `an amount column in ${headers}`);
+  return previewPanel.locator(`tbody tr td:nth-child(${column + 1})`).allTextContents();
+}
+
+await step('a condition naming an undeclared parameter is a problem on its node', async () => {
+  await select('filter_rows_1');
+  await inspector.getByLabel('Condition').fill('amount > @min_amount');
+  await node('filter_rows_1').locator('.node-problems').filter({ hasText: 'unknown parameter' }).waitFor();
+});
+
+await step('declares an integer parameter with a default in the flow settings', async () => {
+  await flowSettings();
+  await inspector.getByRole('button', { name: 'Add parameter' }).click();
+  const name = parameter('param1').getByLabel('Parameter name', { exact: true });
+  await name.fill('min_amount');
+  await name.press('Enter');
+  const param = parameter('min_amount');
+  await param.getByLabel('Type', { exact: true }).selectOption('integer');
+  const defaultInput = param.getByLabel('Default', { exact: true });
+  await defaultInput.fill('twenty');
+  await param.locator('.field-error').filter({ hasText: "expected an integer, got 'twenty'" }).waitFor();
+  await defaultInput.fill(String(MIN_DEFAULT));
+  await param.locator('.field-error').waitFor({ state: 'detached' });
+  await param.getByLabel('Description', { exact: true }).fill('Smallest amount kept');
+  // Declared: the server's validator no longer complains about @min_amount.
+  await node('filter_rows_1').locator('.node-problems').waitFor({ state: 'detached' });
+});
+
+await step('"Run to here" uses the default, then the test value', async () => {
+  await select('filter_rows_1');
+  await inspector.getByRole('button', { name: 'Run to here' }).click();
+  const withDefault = keptBy(MIN_DEFAULT).map((r) => r.amount);
+  let amounts = await previewAmounts(withDefault.length);
+  expect(JSON.stringify(amounts.map(Number)) === JSON.stringify(withDefault), `default ${MIN_DEFAULT}: amounts ${amounts}`);
+
+  await flowSettings();
+  const test = parameter('min_amount').getByLabel('Test value', { exact: true });
+  expect((await test.getAttribute('placeholder')) === String(MIN_DEFAULT), 'the test value shows the default');
+  await test.fill(String(MIN_TEST));
+  await select('filter_rows_1');
+  await inspector.getByRole('button', { name: 'Run to here' }).click();
+  const withTest = keptBy(MIN_TEST).map((r) => r.amount);
+  expect(withTest.length !== withDefault.length, 'the test value selects other rows than the default');
+  amounts = await previewAmounts(withTest.length);
+  expect(JSON.stringify(amounts.map(Number)) === JSON.stringify(withTest), `test value ${MIN_TEST}: amounts ${amounts}`);
+});
+
+await step("a bad test value shows the parameter's error", async () => {
+  await flowSettings();
+  await parameter('min_amount').getByLabel('Test value', { exact: true }).fill('lots');
+  await select('filter_rows_1');
+  await inspector.getByRole('button', { name: 'Run to here' }).click();
+  const refusal = "min_amount: expected an integer, got 'lots'";
+  await previewPanel.getByRole('alert').filter({ hasText: refusal }).waitFor();
+  await page.getByRole('button', { name: '▶ Run' }).click();
+  await page.locator('.editor-message.error').filter({ hasText: `Not run: ${refusal}` }).waitFor();
+  await flowSettings();
+  const param = parameter('min_amount');
+  await param.locator('.param-test-value .field-error').filter({ hasText: refusal }).waitFor();
+  await param.getByRole('button', { name: 'Clear the test value of min_amount' }).click();
+  await param.locator('.param-test-value .field-error').waitFor({ state: 'detached' });
 });
 
 await step('the flow list searches', async () => {

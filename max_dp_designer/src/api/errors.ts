@@ -5,6 +5,17 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
 
+/** One refused run parameter of a `422 invalid_parameters` answer (flows/params.py). */
+export interface ParameterProblem {
+  field: string;
+  message: string;
+}
+
+function isParameterProblem(value: unknown): value is ParameterProblem {
+  const p = value as ParameterProblem | null;
+  return typeof p === 'object' && p !== null && typeof p.field === 'string' && typeof p.message === 'string';
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -22,6 +33,12 @@ export class ApiError extends Error {
   get problems(): Problem[] {
     if (this.code !== 'invalid_flow' || !Array.isArray(this.details)) return [];
     return this.details as Problem[];
+  }
+
+  /** The refused parameters of a `422 invalid_parameters` answer; empty for every other error. */
+  get parameterProblems(): ParameterProblem[] {
+    if (this.code !== 'invalid_parameters' || !Array.isArray(this.details)) return [];
+    return this.details.filter(isParameterProblem);
   }
 }
 
@@ -45,7 +62,12 @@ export function unwrap<T>(result: { data?: T; error?: unknown; response: Respons
 
 /** A message fit for the screen from anything thrown. */
 export function errorMessage(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
+  if (err instanceof ApiError) {
+    // Refused parameters belong to no node: the message names each one ("limit: expected an
+    // integer, got 'x'"), as the server's does; built from the details when it does not.
+    const named = err.parameterProblems.map((p) => `${p.field}: ${p.message}`);
+    return named.every((n) => err.message.includes(n)) ? err.message : named.join('; ');
+  }
   if (err instanceof Error) return err.name === 'TypeError' ? `cannot reach the server (${err.message})` : err.message;
   return String(err);
 }

@@ -8,6 +8,7 @@ import { createFlowStore, isDirty, useFlowStore } from '../store';
 import { createEditorStore, type EditorServices, type FlowInfo } from './editor-store';
 import { EditorProvider, useEditorActions } from './EditorProvider';
 import { EditorMessage, EditorToolbar } from './EditorToolbar';
+import { ParamTestValue } from './ParamTestValue';
 import { useServerValidation, useUpstreamColumns } from './hooks';
 import { PreviewPanel } from './PreviewPanel';
 import { createValidationCache, serverExpressionValidator, type CheckFn } from './validation';
@@ -33,6 +34,7 @@ export function FlowEditor({ flow, catalog }: { flow: FlowInfo & { document: unk
         store={flowStore}
         onValidateExpression={validateExpression}
         nodeActions={(id) => <NodeActions id={id} />}
+        parameterTestValue={(param) => <ParamTestValue param={param} />}
         toolbar={<EditorToolbar />}
         footer={<PreviewPanel />}
         drawer={<VersionsPanel />}

@@ -164,7 +164,7 @@ describe('run', () => {
     graph.setMeta({ name: 'changed' });
     await actions.run();
     expect(services.saveFlow).toHaveBeenCalled();
-    expect(services.startRun).toHaveBeenCalledWith('f1');
+    expect(services.startRun).toHaveBeenCalledWith('f1', {}); // no test values: the defaults
     expect(flowStore.getState().run.nodes.orders).toMatchObject({ status: 'succeeded', rows_out: 1, duration_ms: 2 });
     expect(editor.getState().run).toEqual({ runId: 'run-1', status: 'succeeded', error: null });
     expect(services.getRun).not.toHaveBeenCalled();
@@ -199,5 +199,87 @@ describe('run', () => {
     });
     finish();
     await running;
+  });
+});
+
+describe('parameter test values', () => {
+  const refusal = () =>
+    new ApiError(422, 'invalid_parameters', "limit: expected an integer, got 'x'", [
+      { field: 'limit', message: "expected an integer, got 'x'" },
+    ]);
+
+  function withLimit(overrides: Partial<EditorServices> = {}) {
+    const t = setup(overrides);
+    t.graph.setMeta({ parameters: [...(t.flowStore.getState().meta.parameters ?? []), { name: 'limit', type: 'integer', default: 10 }] });
+    return t;
+  }
+
+  it('sends the non-empty values with a run, a preview and the column fetches', async () => {
+    const { actions, services, editor } = withLimit();
+    actions.setParamValue('region', 'US');
+    actions.setParamValue('limit', '3');
+    actions.setParamValue('limit', ''); // cleared: the default
+    expect(editor.getState().paramValues).toEqual({ region: 'US' });
+
+    await actions.run();
+    expect(services.startRun).toHaveBeenCalledWith('f1', { region: 'US' });
+    await actions.ensureColumns(['kr']);
+    expect(vi.mocked(services.preview).mock.calls[0]![1]).toMatchObject({ node_id: 'kr', row_limit: 1, params: { region: 'US' } });
+    await actions.previewNode('kr');
+    expect(vi.mocked(services.preview).mock.calls[1]![1]).toMatchObject({ node_id: 'kr', row_limit: 500, params: { region: 'US' } });
+  });
+
+  it('fetches columns again when the test values change', async () => {
+    const { actions, services } = setup();
+    await actions.ensureColumns(['kr']);
+    await actions.ensureColumns(['kr']);
+    expect(services.preview).toHaveBeenCalledTimes(1);
+    actions.setParamValue('region', 'JP');
+    await actions.ensureColumns(['kr']);
+    expect(services.preview).toHaveBeenCalledTimes(2);
+    expect(vi.mocked(services.preview).mock.calls[1]![1].params).toEqual({ region: 'JP' });
+  });
+
+  it('drops the values of parameters that are removed or renamed', async () => {
+    const { flowStore, actions, graph, services, editor } = withLimit();
+    actions.setParamValue('region', 'US');
+    actions.setParamValue('limit', '5');
+    graph.setMeta({ parameters: [{ name: 'limit', type: 'integer', default: 10 }] }, null);
+    expect(editor.getState().paramValues).toEqual({ limit: '5' });
+    graph.setMeta({ parameters: [{ name: 'top', type: 'integer', default: 10 }] }, null);
+    expect(editor.getState().paramValues).toEqual({});
+    graph.undo();
+    graph.undo(); // 'region' is back, its value is not
+    expect(flowStore.getState().meta.parameters?.map((p) => p.name)).toEqual(['region', 'limit']);
+    await actions.run();
+    expect(services.startRun).toHaveBeenCalledWith('f1', {});
+  });
+
+  it("shows a refused value with the parameter's name, in the preview and beside the value", async () => {
+    const { actions, editor } = withLimit({
+      preview: async () => {
+        throw refusal();
+      },
+    });
+    actions.setParamValue('limit', 'x');
+    await actions.previewNode('kr');
+    expect(editor.getState().preview).toMatchObject({ nodeId: 'kr', loading: false, error: "limit: expected an integer, got 'x'" });
+    expect(editor.getState().paramErrors).toEqual({ limit: "expected an integer, got 'x'" });
+    actions.setParamValue('limit', '5'); // a new value: the old refusal goes
+    expect(editor.getState().paramErrors).toEqual({});
+  });
+
+  it('says why a run was refused, naming the parameter', async () => {
+    const { actions, editor, services } = withLimit({
+      startRun: vi.fn(async () => {
+        throw refusal();
+      }),
+    });
+    actions.setParamValue('limit', 'x');
+    await actions.run();
+    expect(services.startRun).toHaveBeenCalledWith('f1', { limit: 'x' });
+    expect(editor.getState().message).toEqual({ kind: 'error', text: "Not run: limit: expected an integer, got 'x'" });
+    expect(editor.getState().paramErrors).toEqual({ limit: "expected an integer, got 'x'" });
+    expect(editor.getState().run).toBeNull();
   });
 });

@@ -7,6 +7,7 @@ import { ApiError, errorMessage } from '../api/errors';
 import type { FlowStore } from '../store';
 import type { RunEvent } from '../store';
 import { isDirty } from '../store';
+import { keepDeclared, paramsToSend } from '../lib/parameters';
 import { FINISHED, outputKey, previewColumns, subDocument } from './logic';
 
 export interface FlowInfo {
@@ -41,14 +42,23 @@ export interface PreviewAnswer {
   nodes: Record<string, PreviewNode>;
 }
 
+export interface PreviewBody {
+  node_id: string;
+  document: FlowDocument;
+  row_limit?: number;
+  sample_sources?: boolean;
+  /** Parameter values by name (strings are coerced by the server); the rest use their defaults. */
+  params?: Record<string, unknown>;
+}
+
 /** What the editor needs from the server (services.ts; fakes in tests). */
 export interface EditorServices {
   saveFlow(flowId: string, doc: FlowDocument): Promise<FlowInfo>;
   saveVersion(flowId: string, comment: string): Promise<VersionInfo>;
   listVersions(flowId: string): Promise<{ items: VersionInfo[] }>;
   restoreVersion(flowId: string, version: number): Promise<FlowInfo & { document: unknown }>;
-  preview(flowId: string, body: { node_id: string; document: FlowDocument; row_limit?: number; sample_sources?: boolean }, signal?: AbortSignal): Promise<PreviewAnswer>;
-  startRun(flowId: string): Promise<string>;
+  preview(flowId: string, body: PreviewBody, signal?: AbortSignal): Promise<PreviewAnswer>;
+  startRun(flowId: string, params?: Record<string, unknown>): Promise<string>;
   streamRunEvents(runId: string, onEvent: (e: unknown) => void, signal?: AbortSignal): Promise<void>;
   getRun(runId: string): Promise<{ status: string; error?: Record<string, unknown> | null; duration_ms?: number | null }>;
   cancelRun(runId: string): Promise<void>;
@@ -81,6 +91,10 @@ export interface EditorState {
   run: LiveRun | null;
   versions: VersionInfo[] | null;
   versionsOpen: boolean;
+  /** Test values of the flow's parameters by name, as typed; not part of the document. */
+  paramValues: Record<string, string>;
+  /** Why the server refused a parameter's value, by name (the last run or preview). */
+  paramErrors: Record<string, string>;
   actions: EditorActions;
 }
 
@@ -98,6 +112,8 @@ export interface EditorActions {
   ensureColumns(nodeIds: string[]): Promise<void>;
   run(): Promise<void>;
   cancelRun(): Promise<void>;
+  /** The test value of parameter `name` for runs and previews; empty uses its default. */
+  setParamValue(name: string, value: string): void;
   say(message: Message | null): void;
   dispose(): void;
 }
@@ -115,12 +131,24 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
 
   const graph = () => flowStore.getState();
 
-  return createStore<EditorState>()((set, get) => {
+  const store = createStore<EditorState>()((set, get) => {
     function problemsOf(err: unknown): Problem[] {
       return err instanceof ApiError ? err.problems : [];
     }
 
+    /** The non-empty test values of declared parameters: what runs and previews send. */
+    function params(): Record<string, string> {
+      return paramsToSend(graph().meta.parameters, get().paramValues);
+    }
+
+    /** Keeps the server's word on each refused parameter, for the test value inputs. */
+    function noteParamErrors(err: unknown): void {
+      const refusedParams = err instanceof ApiError ? err.parameterProblems : [];
+      set({ paramErrors: Object.fromEntries(refusedParams.map((p) => [p.field, p.message])) });
+    }
+
     function refused(what: string, err: unknown): void {
+      noteParamErrors(err);
       const problems = problemsOf(err);
       if (problems.length > 0) {
         graph().actions.setProblems(problems);
@@ -131,10 +159,11 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
       }
     }
 
-    function rememberColumns(answer: PreviewAnswer, doc: FlowDocument): void {
+    /** Records the columns of every node of a preview, under the document and values it ran with. */
+    function rememberColumns(answer: PreviewAnswer, doc: FlowDocument, valuesKey: string): void {
       for (const [id, names] of Object.entries(previewColumns(answer))) {
         graph().actions.setColumns(id, names);
-        columnKeys.set(id, outputKey(doc, id));
+        columnKeys.set(id, `${outputKey(doc, id)}|${valuesKey}`);
       }
     }
 
@@ -206,19 +235,24 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
         previewAbort?.abort();
         const ctrl = (previewAbort = new AbortController());
         const doc = graph().actions.toDocument();
+        const sent = params();
         set({ preview: { nodeId, loading: true, answer: null, error: null, page: 0 } });
         try {
           const answer = await services.preview(
             get().flow.id,
-            { node_id: nodeId, document: subDocument(doc, nodeId), row_limit: PREVIEW_ROWS },
+            { node_id: nodeId, document: subDocument(doc, nodeId), row_limit: PREVIEW_ROWS, params: sent },
             ctrl.signal,
           );
           if (ctrl.signal.aborted) return;
-          rememberColumns(answer, doc);
+          rememberColumns(answer, doc, JSON.stringify(sent));
           const failed = answer.nodes[nodeId]?.error ?? answer.error;
-          set({ preview: { nodeId, loading: false, answer, error: failed ? String(failed.message ?? 'failed') : null, page: 0 } });
+          set({
+            preview: { nodeId, loading: false, answer, error: failed ? String(failed.message ?? 'failed') : null, page: 0 },
+            paramErrors: {},
+          });
         } catch (err) {
           if (ctrl.signal.aborted) return;
+          noteParamErrors(err);
           const problems = problemsOf(err);
           if (problems.length) graph().actions.setProblems(problems);
           const text = problems.length ? problems.map((p) => p.message).join('; ') : errorMessage(err);
@@ -238,16 +272,18 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
 
       async ensureColumns(nodeIds) {
         const doc = graph().actions.toDocument();
+        const values = params();
+        const valuesKey = JSON.stringify(values);
         await Promise.all(
           nodeIds.map((id) => {
             if (!doc.nodes.some((n) => n.id === id)) return undefined;
-            const key = outputKey(doc, id);
+            const key = `${outputKey(doc, id)}|${valuesKey}`;
             if (columnKeys.get(id) === key) return undefined;
             const running = fetching.get(key);
             if (running) return running;
             const job = services
-              .preview(get().flow.id, { node_id: id, document: subDocument(doc, id), row_limit: 1, sample_sources: true })
-              .then((answer) => rememberColumns(answer, doc))
+              .preview(get().flow.id, { node_id: id, document: subDocument(doc, id), row_limit: 1, sample_sources: true, params: values })
+              .then((answer) => rememberColumns(answer, doc, valuesKey))
               .catch(() => void columnKeys.set(id, key)) // an unfinished upstream: pickers fall back to text
               .finally(() => fetching.delete(key));
             fetching.set(key, job);
@@ -263,12 +299,12 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
         graph().actions.resetRun();
         let runId: string;
         try {
-          runId = await services.startRun(get().flow.id);
+          runId = await services.startRun(get().flow.id, params());
         } catch (err) {
           refused('Not run', err);
           return;
         }
-        set({ run: { runId, status: 'queued', error: null }, message: null });
+        set({ run: { runId, status: 'queued', error: null }, message: null, paramErrors: {} });
         const onEvent = (raw: unknown) => {
           const event = raw as RunEvent & { status?: string; data?: { error?: { message?: string } | null } };
           graph().actions.applyRunEvent(event);
@@ -301,6 +337,12 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
         }
       },
 
+      setParamValue(name, value) {
+        const { [name]: _old, ...values } = get().paramValues;
+        const { [name]: _error, ...paramErrors } = get().paramErrors;
+        set({ paramValues: value === '' ? values : { ...values, [name]: value }, paramErrors });
+      },
+
       say(message) {
         set({ message });
       },
@@ -311,8 +353,30 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
       },
     };
 
-    return { flow, saving: false, message: null, preview: null, run: null, versions: null, versionsOpen: false, actions };
+    return {
+      flow,
+      saving: false,
+      message: null,
+      preview: null,
+      run: null,
+      versions: null,
+      versionsOpen: false,
+      paramValues: {},
+      paramErrors: {},
+      actions,
+    };
   });
+
+  // Test values follow the declared parameters: a removed (or renamed) parameter's value goes.
+  // Both stores belong to one open flow, so the subscription lives as long as they do.
+  flowStore.subscribe((s, prev) => {
+    if (s.meta.parameters === prev.meta.parameters) return;
+    const { paramValues, paramErrors } = store.getState();
+    const values = keepDeclared(paramValues, s.meta.parameters);
+    const errors = keepDeclared(paramErrors, s.meta.parameters);
+    if (values !== paramValues || errors !== paramErrors) store.setState({ paramValues: values, paramErrors: errors });
+  });
+  return store;
 }
 
 function pick(f: FlowInfo): FlowInfo {

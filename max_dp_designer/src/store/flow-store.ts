@@ -61,7 +61,11 @@ export interface FlowActions {
   updateConfig(id: string, config: Record<string, unknown>): void;
   updateNode(id: string, patch: { label?: string; extras?: NodeExtras }): void;
   renameNode(id: string, newId: string): string | null;
-  setMeta(patch: Partial<FlowMeta>): void;
+  /**
+   * Changes the document's meta. Edits with the same `key` within a second are one undo step
+   * (default: one key per set of fields); `null` makes this edit a step of its own.
+   */
+  setMeta(patch: Partial<FlowMeta>, key?: string | null): void;
   select(ids: string[]): void;
   selectAll(): void;
   deleteSelected(): void;
@@ -281,8 +285,8 @@ export function createFlowStore({ catalog, document, historyLimit = DEFAULT_HIST
         return null;
       },
 
-      setMeta(patch) {
-        commit({ meta: { ...get().meta, ...patch } }, `meta:${Object.keys(patch).join(',')}`);
+      setMeta(patch, key = `meta:${Object.keys(patch).join(',')}`) {
+        commit({ meta: { ...get().meta, ...patch } }, key);
       },
 
       select(ids) {

@@ -1,7 +1,8 @@
 import { useFlowActions, useFlowStore } from '../../store';
+import { ParametersEditor, type ParameterSlot } from './ParametersEditor';
 
-/** Flow name, description and timeout; the problems that belong to no node. */
-export function FlowSettings() {
+/** Flow name, description, timeout and parameters; the problems that belong to no node. */
+export function FlowSettings({ parameterTestValue }: { parameterTestValue?: ParameterSlot }) {
   const meta = useFlowStore((s) => s.meta);
   const problems = useFlowStore((s) => s.problems);
   const nodeCount = useFlowStore((s) => s.nodes.length);
@@ -33,6 +34,7 @@ export function FlowSettings() {
           onChange={(e) => setMeta({ timeout_s: e.target.value === '' ? null : Number(e.target.value) })}
         />
       </div>
+      <ParametersEditor testValue={parameterTestValue} />
       {problems.length > 0 && (
         <>
           <h3>Problems ({problems.length})</h3>

@@ -2,6 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ReactNode } from 'react';
 import { useFlowStore } from '../../store';
 import { FlowSettings } from './FlowSettings';
+import type { ParameterSlot } from './ParametersEditor';
 import { NodeInspector } from './NodeInspector';
 
 /** Checks an expression typed into `field` of node `nodeId`: an error message, or null. */
@@ -15,10 +16,12 @@ export interface InspectorProps {
   onValidateExpression?: NodeExpressionValidator;
   /** Extra commands shown for the selected node ("Run to here"). */
   nodeActions?: (nodeId: string) => ReactNode;
+  /** Extra controls for each flow parameter in the flow settings (test values). */
+  parameterTestValue?: ParameterSlot;
 }
 
 /** The right-hand panel: the selected node's settings, or the flow's. */
-export function Inspector(props: InspectorProps) {
+export function Inspector({ parameterTestValue, ...props }: InspectorProps) {
   const selected = useFlowStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   return (
     <aside className="inspector" aria-label="Inspector">
@@ -29,7 +32,7 @@ export function Inspector(props: InspectorProps) {
           {selected.length} nodes selected. Delete removes them; Ctrl+C copies them.
         </p>
       ) : (
-        <FlowSettings />
+        <FlowSettings parameterTestValue={parameterTestValue} />
       )}
     </aside>
   );

@@ -1,2 +1,3 @@
 export { Inspector } from './Inspector';
 export type { InspectorProps, NodeExpressionValidator } from './Inspector';
+export type { ParameterSlot } from './ParametersEditor';
