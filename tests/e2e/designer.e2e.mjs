@@ -2,7 +2,9 @@
 // sign in, create a workspace and a flow, build source -> filter -> group -> display by dragging
 // from the palette, wire it (a cycle is refused), configure it through the forms (an invalid
 // expression shows on its node), preview a node, save a version, run the flow and find the run
-// in the history; declare a parameter, use it in the filter and preview with a test value. With MAXDP_E2E_SCREENSHOTS=DIR it also writes the screenshots used in README.
+// in the history; declare a parameter, use it in the filter and preview with a test value; edit a
+// schedule and a connection in place; save a second version and compare versions. With
+// MAXDP_E2E_SCREENSHOTS=DIR it also writes the screenshots used in README.
 //
 // Environment: MAXDP_E2E_URL, MAXDP_E2E_EMAIL, MAXDP_E2E_PASSWORD, MAXDP_E2E_CHROMIUM,
 // MAXDP_E2E_ARTIFACTS (where a failure leaves its screenshot), MAXDP_E2E_SCREENSHOTS.
@@ -430,6 +432,59 @@ await step('schedules the flow with a preview of the next fire times', async () 
   await item.getByText('off', { exact: true }).waitFor();
 });
 
+/**
+ * The body the page sends with its next PATCH of an API path, and the server's answer. The
+ * request is routed through the test so its body can be read (a response event may not carry it).
+ */
+async function patchOf(pathPattern, act) {
+  const matches = (url) => pathPattern.test(new URL(url).pathname);
+  let sent;
+  const handler = async (route) => {
+    if (route.request().method() === 'PATCH') sent = route.request().postData();
+    await route.continue();
+  };
+  await page.route(matches, handler);
+  try {
+    const response = page.waitForResponse((r) => r.request().method() === 'PATCH' && matches(r.url()));
+    await act();
+    const r = await response;
+    expect(r.status() === 200, `PATCH ${r.url()}: HTTP ${r.status()} ${await r.text()}`);
+    return { sent: JSON.parse(sent ?? 'null'), answer: await r.json() };
+  } finally {
+    await page.unroute(matches, handler);
+  }
+}
+
+await step("edits a schedule's cron in place; the list shows the server's new fire times", async () => {
+  const item = page.locator('.schedule-list > li', { hasText: 'weekday report' });
+  await item.getByRole('button', { name: 'Edit' }).click();
+  const form = page.getByRole('form', { name: 'Edit schedule weekday report' });
+  expect((await form.getByLabel('Cron').inputValue()) === '0 9 * * 1-5', 'the form is prefilled with the cron');
+  expect((await form.getByLabel('Time zone').inputValue()) === 'Asia/Seoul', 'and the time zone');
+  expect(!(await form.getByLabel('Enabled').isChecked()), 'and the paused state');
+  // An invalid cron is refused by the server's preview, naming the field.
+  await form.getByLabel('Cron').fill('0 25 * * *');
+  await form.getByTestId('cron-preview').locator('.field-error').filter({ hasText: 'cron' }).waitFor();
+  await form.getByLabel('Cron').fill('30 7 * * *');
+  await form.getByTestId('cron-preview').locator('li').nth(4).waitFor();
+  await form.getByLabel('Enabled').check();
+  const { sent, answer } = await patchOf(/^\/api\/v1\/schedules\/[0-9a-f-]{36}$/, () =>
+    form.getByRole('button', { name: 'Save changes' }).click(),
+  );
+  expect(JSON.stringify(sent) === JSON.stringify({ cron: '30 7 * * *', enabled: true }), `only the changed fields: ${JSON.stringify(sent)}`);
+  await form.waitFor({ state: 'detached' });
+  await item.locator('code').filter({ hasText: '30 7 * * *' }).waitFor();
+  await item.getByText('on', { exact: true }).waitFor();
+  const times = item.locator('.fire-times time');
+  await times.nth(answer.next_fire_times.length - 1).waitFor();
+  const shown = await times.evaluateAll((els) => els.map((e) => e.getAttribute('datetime')));
+  expect(JSON.stringify(shown) === JSON.stringify(answer.next_fire_times), `fire times ${shown} are the API's ${answer.next_fire_times}`);
+  const first = new Date(answer.next_fire_times[0]);
+  const seoul = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Seoul' }).format(first);
+  expect(seoul === '07:30', `the API's next fire is 07:30 in Seoul, got ${seoul}`);
+  expect((await times.first().textContent()).includes('07:30'), 'shown in the zone');
+});
+
 await step('tests a connection and browses its tables', async () => {
   await sections.getByRole('link', { name: 'Connections' }).click();
   await page.getByRole('button', { name: 'New connection…' }).click();
@@ -447,6 +502,30 @@ await step('tests a connection and browses its tables', async () => {
   await browser.getByRole('cell', { name: 'customer_id' }).waitFor();
   await browser.getByRole('cell', { name: 'PK' }).waitFor();
   await shoot('connections');
+});
+
+await step('edits a connection in place (secrets write-only) and tests it again', async () => {
+  const row = page.locator('tr', { hasText: 'shop' }).first();
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const form = page.getByRole('form', { name: 'Edit connection shop' });
+  expect((await form.getByLabel('Database file').inputValue()) === 'shop.sqlite', 'the form is prefilled');
+  expect((await form.getByLabel('Statement timeout (s)').inputValue()) === '30', 'with the timeout');
+  await form.getByLabel('Name').fill('shop_main');
+  await form.getByLabel('Statement timeout (s)').fill('45');
+  const { sent, answer } = await patchOf(/^\/api\/v1\/connections\/[0-9a-f-]{36}$/, () =>
+    form.getByRole('button', { name: 'Save changes' }).click(),
+  );
+  expect(JSON.stringify(sent) === JSON.stringify({ name: 'shop_main', statement_timeout_s: 45 }), `only the changed fields: ${JSON.stringify(sent)}`);
+  expect(answer.name === 'shop_main' && answer.statement_timeout_s === 45, 'the server took them');
+  await form.waitFor({ state: 'detached' });
+  await page.locator('.test-result').waitFor({ state: 'detached' }); // the old result went with the edit
+  const renamed = page.locator('tr', { hasText: 'shop_main' }).first();
+  const tested = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/test'));
+  await renamed.getByRole('button', { name: 'Test' }).click();
+  const test = await (await tested).json();
+  expect(test.name === 'shop_main' && test.reachable, `tested under the new name: ${JSON.stringify(test)}`);
+  await page.locator('.test-result').getByText('reachable').waitFor();
+  await page.getByRole('region', { name: 'Table browser' }).getByRole('heading', { name: 'Tables of shop_main' }).waitFor();
 });
 
 await step('reopens the flow: the saved document and its version are there', async () => {
@@ -537,6 +616,52 @@ await step("a bad test value shows the parameter's error", async () => {
   await param.locator('.param-test-value .field-error').filter({ hasText: refusal }).waitFor();
   await param.getByRole('button', { name: 'Clear the test value of min_amount' }).click();
   await param.locator('.param-test-value .field-error').waitFor({ state: 'detached' });
+});
+
+const versionsPanel = page.getByRole('complementary', { name: 'Versions' });
+const differences = versionsPanel.getByRole('region', { name: 'Differences' });
+
+await step('saves a second version that differs in a config value and compares it with the first', async () => {
+  await previewPanel.getByRole('button', { name: 'Close preview' }).click();
+  await page.getByRole('button', { name: 'Fit View', exact: true }).click();
+  await page.waitForTimeout(300); // the viewport animates
+  await page.getByRole('button', { name: 'Save version…' }).click();
+  await page.getByLabel('Comment').fill('minimum as a parameter');
+  await page.getByRole('button', { name: 'Save version', exact: true }).click();
+  await page.getByText('Saved as version 2.').waitFor();
+  await page.getByRole('button', { name: 'Versions (2)' }).click();
+  const form = versionsPanel.getByRole('form', { name: 'Compare versions' });
+  await versionsPanel.getByText('minimum as a parameter').waitFor();
+  expect((await form.getByLabel('Compare from').inputValue()) === '1', 'compares from v1');
+  expect((await form.getByLabel('Compare to').inputValue()) === '2', 'to v2');
+  await form.getByRole('button', { name: 'Compare', exact: true }).click();
+  await differences.getByRole('heading', { name: 'v1 → v2' }).waitFor();
+  const filter = differences.locator('[data-node-id="filter_rows_1"]');
+  await filter.waitFor();
+  expect((await filter.locator('.diff-field').first().textContent()) === 'condition', 'the changed config key is named');
+  expect((await filter.locator('del').first().textContent()) === '"amount > 20"', 'with its value in v1');
+  expect((await filter.locator('ins').first().textContent()) === '"amount > @min_amount"', 'and in v2');
+  await differences.getByRole('region', { name: 'Parameters' }).getByText('@min_amount').waitFor();
+  await shoot('versions-diff');
+});
+
+await step('compares a version with the current document', async () => {
+  await versionsPanel.getByRole('button', { name: 'Close versions' }).click();
+  await select('display_results_1');
+  await inspector.getByLabel('Name', { exact: true }).fill('orders_total');
+  await page.keyboard.press('Control+s');
+  await page.getByText('● unsaved').waitFor({ state: 'detached' });
+  await page.getByRole('button', { name: 'Versions (2)' }).click();
+  await versionsPanel.getByRole('button', { name: 'Compare v2 with the current document' }).click();
+  await differences.getByRole('heading', { name: 'v2 → current document' }).waitFor();
+  const display = differences.locator('[data-node-id="display_results_1"]');
+  await display.waitFor();
+  const text = (await display.textContent()).replace(/\s+/g, ' ');
+  expect(text.includes('name: (not set) → "orders_total"'), `the new name, before and after: ${text}`);
+  expect((await differences.locator('[data-node-id]').count()) === 1, 'only that node changed');
+  await versionsPanel.getByRole('button', { name: '← All versions' }).click();
+  await versionsPanel.getByRole('button', { name: 'Compare v2 with the current document' }).waitFor();
+  await versionsPanel.getByRole('button', { name: 'Close versions' }).click();
 });
 
 await step('the flow list searches', async () => {

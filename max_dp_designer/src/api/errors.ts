@@ -71,3 +71,66 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.name === 'TypeError' ? `cannot reach the server (${err.message})` : err.message;
   return String(err);
 }
+
+/** A refused form: the server's message for each field it names, and what names no field. */
+export interface FormErrors {
+  fields: Record<string, string>;
+  other: string | null;
+}
+
+/**
+ * Sorts a refusal into the form's `fields` (body keys: `cron`, `port` …) as the server names
+ * them: `validation_error` details (`body.port`), `details.field` (invalid_cron,
+ * invalid_timezone), `details.problems` (invalid_connection: `port: …`), invalid_parameters
+ * (the `params` field), duplicate_name (`name`), or a message that starts with a field's name.
+ * Every message names its field ("cron: …").
+ */
+export function formErrors(err: unknown, fields: readonly string[]): FormErrors {
+  const known = new Set(fields);
+  const out: Record<string, string> = {};
+  const rest: string[] = [];
+  const add = (field: string, message: string) => {
+    const text = new RegExp(`^${field}[.:]`).test(message) ? message : `${field}: ${message}`;
+    out[field] = out[field] ? `${out[field]}; ${text}` : text;
+  };
+  /** `field: message` (after an optional "connection 'x': ") when field is the form's. */
+  const named = (message: string): string | null => {
+    const m = /^(?:connection '[^']*': )?([A-Za-z_]+)(?:\.[^:\s]*)?: /.exec(message);
+    return m && known.has(m[1]!) ? m[1]! : null;
+  };
+  if (!(err instanceof ApiError)) {
+    // Checked in the browser before sending (a JSON text that does not parse: "params: …").
+    const message = errorMessage(err);
+    const field = named(message);
+    return field ? { fields: { [field]: message }, other: null } : { fields: {}, other: message };
+  }
+  const details = err.details as Record<string, unknown> | unknown[] | null | undefined;
+
+  if (err.code === 'validation_error' && Array.isArray(details)) {
+    for (const d of details as Array<{ field?: unknown; message?: unknown }>) {
+      const path = String(d.field ?? '').replace(/^body\.?/, '');
+      const field = path.split('.')[0] ?? '';
+      const message = String(d.message ?? 'invalid value');
+      if (known.has(field)) add(field, path === field ? message : `${path}: ${message}`);
+      else rest.push(path ? `${path}: ${message}` : message);
+    }
+  } else if (details && !Array.isArray(details) && typeof details.field === 'string' && known.has(details.field)) {
+    add(details.field, err.message);
+  } else if (err.code === 'invalid_parameters' && known.has('params')) {
+    add('params', err.message);
+  } else if (err.code === 'duplicate_name' && known.has('name')) {
+    add('name', err.message);
+  } else if (details && !Array.isArray(details) && Array.isArray(details.problems)) {
+    for (const problem of details.problems as unknown[]) {
+      const text = String(problem);
+      const field = named(text);
+      if (field) add(field, text.replace(/^connection '[^']*': /, ''));
+      else rest.push(text);
+    }
+  } else {
+    const field = named(err.message);
+    if (field) add(field, err.message.replace(/^connection '[^']*': /, ''));
+    else rest.push(errorMessage(err));
+  }
+  return { fields: out, other: rest.length ? rest.join('; ') : null };
+}

@@ -12,6 +12,8 @@ export type Workspace = Schemas['WorkspaceRead'];
 export type FlowSummary = Schemas['FlowSummary'];
 export type FlowRead = Schemas['FlowRead'];
 export type VersionSummary = Schemas['VersionSummary'];
+export type VersionRead = Schemas['VersionRead'];
+export type FlowDiff = Schemas['FlowDiff'];
 export type RunSummary = Schemas['RunSummary'];
 export type RunRead = Schemas['RunRead'];
 export type NodeRunRead = Schemas['NodeRunRead'];
@@ -39,6 +41,7 @@ export type SchedulePreview = Answer<'/api/v1/schedules/preview', 'post'>;
 export type Fire = Schemas['FireRead'];
 export type Connection = Schemas['ConnectionRead'];
 export type ConnectionCreate = Schemas['ConnectionCreate'];
+export type ConnectionUpdate = Schemas['ConnectionUpdate'];
 export type ConnectionTest = Schemas['ConnectionTest'];
 export type TableList = Schemas['TableList'];
 export type ColumnList = Schemas['ColumnList'];
@@ -117,6 +120,19 @@ export async function saveVersion(flowId: string, comment: string): Promise<Vers
 export async function restoreVersion(flowId: string, version: number): Promise<FlowRead> {
   return unwrap(
     await api.POST('/api/v1/flows/{flow_id}/versions/{version}/restore', { params: { path: { flow_id: flowId, version } } }),
+  );
+}
+
+export async function getVersion(flowId: string, version: number): Promise<VersionRead> {
+  return unwrap(await api.GET('/api/v1/flows/{flow_id}/versions/{version}', { params: { path: { flow_id: flowId, version } } }));
+}
+
+/** What changed from version `from` to version `to`, or to the flow's current (saved) document. */
+export async function diffVersions(flowId: string, from: number, to: number | null = null): Promise<FlowDiff> {
+  return unwrap(
+    await api.GET('/api/v1/flows/{flow_id}/diff', {
+      params: { path: { flow_id: flowId }, query: { from_version: from, to_version: to ?? undefined } },
+    }),
   );
 }
 
@@ -256,6 +272,11 @@ export async function createConnection(workspaceId: string, body: ConnectionCrea
   return unwrap(
     await api.POST('/api/v1/workspaces/{workspace_id}/connections', { params: { path: { workspace_id: workspaceId } }, body }),
   );
+}
+
+/** Only the fields in `body` change; a secret sent as null is removed. */
+export async function updateConnection(id: string, body: ConnectionUpdate): Promise<Connection> {
+  return unwrap(await api.PATCH('/api/v1/connections/{connection_id}', { params: { path: { connection_id: id } }, body }));
 }
 
 export async function deleteConnection(id: string): Promise<void> {

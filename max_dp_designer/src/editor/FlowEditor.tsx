@@ -12,6 +12,8 @@ import { ParamTestValue } from './ParamTestValue';
 import { useServerValidation, useUpstreamColumns } from './hooks';
 import { PreviewPanel } from './PreviewPanel';
 import { createValidationCache, serverExpressionValidator, type CheckFn } from './validation';
+import { normalizeDiff } from './version-diff';
+import type { LoadDiff } from './VersionDiff';
 import { VersionsPanel } from './VersionsPanel';
 
 const liveServices: EditorServices = services as unknown as EditorServices;
@@ -26,6 +28,7 @@ export function FlowEditor({ flow, catalog }: { flow: FlowInfo & { document: unk
     [flowStore, check],
   );
   useEffect(() => () => editor.getState().actions.dispose(), [editor]);
+  const loadDiff = useMemo(() => diffLoader(flow.id), [flow.id]);
 
   return (
     <EditorProvider store={editor}>
@@ -37,7 +40,7 @@ export function FlowEditor({ flow, catalog }: { flow: FlowInfo & { document: unk
         parameterTestValue={(param) => <ParamTestValue param={param} />}
         toolbar={<EditorToolbar />}
         footer={<PreviewPanel />}
-        drawer={<VersionsPanel />}
+        drawer={<VersionsPanel loadDiff={loadDiff} />}
       >
         <Background check={check} />
         <EditorMessage />
@@ -62,4 +65,20 @@ function NodeActions({ id }: { id: string }) {
       Run to here
     </button>
   );
+}
+
+/**
+ * The server's diff with the two documents it compares (for the before and after values). The
+ * diff is what counts: a document that cannot be read leaves only the names of what changed.
+ */
+function diffLoader(flowId: string): LoadDiff {
+  return async (from, to) => {
+    const [answer, before, after] = await Promise.all([
+      services.diffVersions(flowId, from, to),
+      services.getVersion(flowId, from).catch(() => null),
+      (to == null ? services.getFlow(flowId) : services.getVersion(flowId, to)).catch(() => null),
+    ]);
+    const doc = (r: { document: unknown } | null) => (r ? (r.document as Partial<FlowDocument>) : null);
+    return { answer: normalizeDiff(answer), before: doc(before), after: doc(after) };
+  };
 }

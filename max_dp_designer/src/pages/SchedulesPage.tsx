@@ -1,18 +1,24 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import { errorMessage } from '../api/errors';
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { errorMessage, formErrors, type FormErrors } from '../api/errors';
 import * as api from '../api/services';
+import type { Schedule } from '../api/services';
 import { useAsync } from '../lib/use-async';
 import { Link } from '../router';
 import { AppShell } from './AppShell';
 import { CRON_PRESETS, describeFireTime, timeZones } from './deploy-logic';
+import { parseJsonObject, SCHEDULE_FIELDS, scheduleChanges, scheduleValues, type MisfirePolicy, type ScheduleValues } from './edit-logic';
+import { FieldError } from './FieldError';
 import { FlowTabs } from './FlowTabs';
 
 /** A flow's schedules: cron in a time zone, with the server's preview of the next fire times. */
 export function SchedulesPage({ flowId }: { flowId: string }) {
   const flow = useAsync(() => api.getFlow(flowId), [flowId]);
   const schedules = useAsync(() => api.listFlowSchedules(flowId), [flowId]);
+  const versions = useAsync(() => api.listVersions(flowId), [flowId]);
   const [error, setError] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const f = flow.data;
+  const versionNumbers = versions.data?.items.map((v) => v.version) ?? [];
 
   const act = (p: Promise<unknown>) =>
     p.then(
@@ -27,7 +33,7 @@ export function SchedulesPage({ flowId }: { flowId: string }) {
         <div className="deploy-grid">
           <section>
             <h2>New schedule</h2>
-            <ScheduleForm flowId={flowId} onCreated={schedules.reload} />
+            <ScheduleForm flowId={flowId} versions={versionNumbers} onSaved={schedules.reload} />
           </section>
           <section>
             <h2>Schedules</h2>
@@ -35,14 +41,21 @@ export function SchedulesPage({ flowId }: { flowId: string }) {
             {schedules.data?.items.length === 0 && <p className="muted">No schedules yet.</p>}
             <ul className="schedule-list">
               {schedules.data?.items.map((s) => (
-                <li key={s.id}>
+                <li key={s.id} data-schedule-id={s.id}>
                   <header>
                     <strong>{s.name || s.cron}</strong>
                     <code>{s.cron}</code>
                     <span className="muted">{s.timezone}</span>
                     <span className={`status-badge ${s.enabled ? 'status-succeeded' : 'status-canceled'}`}>{s.enabled ? 'on' : 'off'}</span>
                     <span className="spacer" />
-                    <button type="button" onClick={() => void act(api.updateSchedule(s.id, { enabled: !s.enabled }))}>
+                    <button type="button" aria-pressed={editing === s.id} onClick={() => setEditing(editing === s.id ? null : s.id)}>
+                      Edit
+                    </button>
+                    <button
+                      type="button"
+                      disabled={editing === s.id} // the form holds the enabled state meanwhile
+                      onClick={() => void act(api.updateSchedule(s.id, { enabled: !s.enabled }))}
+                    >
                       {s.enabled ? 'Pause' : 'Resume'}
                     </button>
                     <button
@@ -53,17 +66,27 @@ export function SchedulesPage({ flowId }: { flowId: string }) {
                       Delete
                     </button>
                   </header>
-                  <p className="muted">
-                    {s.version ? `Runs v${s.version}` : 'Runs the latest saved version'}
-                    {Object.keys(s.params).length > 0 && ` with ${JSON.stringify(s.params)}`} · missed fires: {s.misfire_policy}
-                    {s.last_fire_at && ` · last fired ${new Date(s.last_fire_at).toLocaleString()}`}
-                  </p>
-                  {s.enabled && (s.next_fire_times?.length ?? 0) > 0 && (
-                    <ol className="fire-times">
-                      {s.next_fire_times!.map((t) => (
-                        <li key={t}>{describeFireTime(t, s.timezone)}</li>
-                      ))}
-                    </ol>
+                  {editing === s.id ? (
+                    <ScheduleForm
+                      flowId={flowId}
+                      versions={versionNumbers}
+                      schedule={s}
+                      onSaved={() => {
+                        setEditing(null);
+                        setError(null);
+                        schedules.reload(); // the server's next fire times for the new cron, zone or state
+                      }}
+                      onCancel={() => setEditing(null)}
+                    />
+                  ) : (
+                    <>
+                      <p className="muted">
+                        {s.version ? `Runs v${s.version}` : 'Runs the latest saved version'}
+                        {Object.keys(s.params).length > 0 && ` with ${JSON.stringify(s.params)}`} · missed fires: {s.misfire_policy}
+                        {s.last_fire_at && ` · last fired ${new Date(s.last_fire_at).toLocaleString()}`}
+                      </p>
+                      {s.enabled && (s.next_fire_times?.length ?? 0) > 0 && <FireTimes times={s.next_fire_times!} timezone={s.timezone} />}
+                    </>
                   )}
                   <Fires scheduleId={s.id} />
                 </li>
@@ -76,89 +99,223 @@ export function SchedulesPage({ flowId }: { flowId: string }) {
   );
 }
 
-function ScheduleForm({ flowId, onCreated }: { flowId: string; onCreated: () => void }) {
-  const [name, setName] = useState('');
-  const [cron, setCron] = useState('0 9 * * 1-5');
-  const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
-  const [params, setParams] = useState('{}');
-  const [misfire, setMisfire] = useState<'skip' | 'run_once'>('skip');
-  const [error, setError] = useState<string | null>(null);
-  const preview = useCronPreview(cron, timezone);
+/** Fire times in the schedule's zone; each `<time>` carries the server's ISO 8601 value. */
+function FireTimes({ times, timezone }: { times: readonly string[]; timezone: string }) {
+  return (
+    <ol className="fire-times">
+      {times.map((t) => (
+        <li key={t}>
+          <time dateTime={t}>{describeFireTime(t, timezone)}</time>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+const NEW_SCHEDULE: ScheduleValues = {
+  name: '',
+  cron: '0 9 * * 1-5',
+  timezone: 'UTC',
+  version: '',
+  params: '{}',
+  enabled: true,
+  misfire_policy: 'skip',
+};
+
+/**
+ * Creates a schedule, or edits `schedule` in place (prefilled; PATCH with only the fields that
+ * changed). The server's refusals show under the fields they name.
+ */
+export function ScheduleForm({
+  flowId,
+  versions,
+  schedule,
+  onSaved,
+  onCancel,
+}: {
+  flowId: string;
+  /** The flow's saved versions, for pinning one. */
+  versions: readonly number[];
+  schedule?: Schedule;
+  onSaved: () => void;
+  onCancel?: () => void;
+}) {
+  const [values, setValues] = useState<ScheduleValues>(() =>
+    schedule ? scheduleValues(schedule) : { ...NEW_SCHEDULE, timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' },
+  );
+  const [errors, setErrors] = useState<FormErrors>({ fields: {}, other: null });
+  const [busy, setBusy] = useState(false);
+  const preview = useCronPreview(values.cron, values.timezone);
   const zones = useState(timeZones)[0];
+  const id = useId();
+  const set = <K extends keyof ScheduleValues>(key: K, value: ScheduleValues[K]) => {
+    setValues((v) => ({ ...v, [key]: value }));
+    setErrors((e) => (e.fields[key] ? { ...e, fields: { ...e.fields, [key]: '' } } : e));
+  };
+  const invalid = (key: string) => (errors.fields[key] ? true : undefined);
+  const described = (key: string) => (errors.fields[key] ? `${id}-${key}-error` : undefined);
+  const pinnable = schedule?.version != null && !versions.includes(schedule.version) ? [schedule.version, ...versions] : versions;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    let parsed: Record<string, unknown>;
+    setBusy(true);
     try {
-      parsed = JSON.parse(params || '{}') as Record<string, unknown>;
+      if (schedule) {
+        const body = scheduleChanges(schedule, values);
+        if (Object.keys(body).length > 0) await api.updateSchedule(schedule.id, body);
+      } else {
+        const params = parseJsonObject(values.params, 'params');
+        await api.createSchedule(flowId, {
+          name: values.name.trim(),
+          cron: values.cron.trim(),
+          timezone: values.timezone.trim(),
+          version: values.version === '' ? null : Number(values.version),
+          params,
+          enabled: values.enabled,
+          misfire_policy: values.misfire_policy,
+        });
+        setValues((v) => ({ ...v, name: '' }));
+      }
+      setErrors({ fields: {}, other: null });
+      onSaved();
     } catch (err) {
-      setError(`Parameters: ${(err as Error).message}`);
-      return;
-    }
-    try {
-      await api.createSchedule(flowId, { name: name.trim(), cron: cron.trim(), timezone, params: parsed, enabled: true, misfire_policy: misfire });
-      setError(null);
-      setName('');
-      onCreated();
-    } catch (err) {
-      setError(errorMessage(err));
+      // A params text that is not JSON is caught here too ("params: …").
+      setErrors(formErrors(err, SCHEDULE_FIELDS));
+    } finally {
+      setBusy(false);
     }
   };
 
+  const label = schedule ? `Edit schedule ${schedule.name || schedule.cron}` : 'New schedule';
   return (
-    <form className="form-grid" onSubmit={(e) => void submit(e)} aria-label="New schedule">
-      <label htmlFor="sch-name">Name</label>
-      <input id="sch-name" value={name} placeholder="weekday report" onChange={(e) => setName(e.target.value)} />
-      <label htmlFor="sch-cron">Cron</label>
+    <form className={schedule ? 'form-grid schedule-edit' : 'form-grid'} onSubmit={(e) => void submit(e)} aria-label={label}>
+      <label htmlFor={`${id}-name`}>Name</label>
       <div>
-        <input id="sch-cron" className="mono" required value={cron} onChange={(e) => setCron(e.target.value)} aria-invalid={preview.error ? true : undefined} />
+        <input
+          id={`${id}-name`}
+          value={values.name}
+          placeholder="weekday report"
+          onChange={(e) => set('name', e.target.value)}
+          aria-invalid={invalid('name')}
+          aria-describedby={described('name')}
+        />
+        <FieldError id={described('name')} message={errors.fields.name} />
+      </div>
+      <label htmlFor={`${id}-cron`}>Cron</label>
+      <div>
+        <input
+          id={`${id}-cron`}
+          className="mono"
+          required
+          value={values.cron}
+          onChange={(e) => set('cron', e.target.value)}
+          aria-invalid={preview.error || errors.fields.cron ? true : undefined}
+          aria-describedby={described('cron')}
+        />
+        <FieldError id={described('cron')} message={errors.fields.cron} />
         <small className="help">minute hour day-of-month month day-of-week</small>
         <div className="presets">
-          {CRON_PRESETS.map(([label, value]) => (
-            <button key={value} type="button" className="chip" onClick={() => setCron(value)}>
-              {label}
+          {CRON_PRESETS.map(([name, value]) => (
+            <button key={value} type="button" className="chip" onClick={() => set('cron', value)}>
+              {name}
             </button>
           ))}
         </div>
       </div>
-      <label htmlFor="sch-tz">Time zone</label>
+      <label htmlFor={`${id}-tz`}>Time zone</label>
       <div>
-        <input id="sch-tz" list="sch-zones" required value={timezone} onChange={(e) => setTimezone(e.target.value)} />
-        <datalist id="sch-zones">
+        <input
+          id={`${id}-tz`}
+          list={`${id}-zones`}
+          required
+          value={values.timezone}
+          onChange={(e) => set('timezone', e.target.value)}
+          aria-invalid={invalid('timezone')}
+          aria-describedby={described('timezone')}
+        />
+        <datalist id={`${id}-zones`}>
           {zones.map((z) => (
             <option key={z} value={z} />
           ))}
         </datalist>
+        <FieldError id={described('timezone')} message={errors.fields.timezone} />
       </div>
       <span>Next fires</span>
       <div className="cron-preview" aria-live="polite" data-testid="cron-preview">
-        {preview.error ? (
-          <p className="field-error">{preview.error}</p>
-        ) : (
-          <ol className="fire-times">
-            {preview.times.map((t) => (
-              <li key={t}>{describeFireTime(t, timezone)}</li>
-            ))}
-          </ol>
-        )}
+        {preview.error ? <p className="field-error">{preview.error}</p> : <FireTimes times={preview.times} timezone={values.timezone} />}
       </div>
-      <label htmlFor="sch-params">Parameters</label>
-      <textarea id="sch-params" className="mono" rows={2} value={params} onChange={(e) => setParams(e.target.value)} />
-      <label htmlFor="sch-misfire">Missed fires</label>
-      <select id="sch-misfire" value={misfire} onChange={(e) => setMisfire(e.target.value as typeof misfire)}>
-        <option value="skip">skip them</option>
-        <option value="run_once">run once to catch up</option>
-      </select>
+      <label htmlFor={`${id}-version`}>Version</label>
+      <div>
+        <select
+          id={`${id}-version`}
+          value={values.version}
+          onChange={(e) => set('version', e.target.value)}
+          aria-invalid={invalid('version')}
+          aria-describedby={described('version')}
+        >
+          <option value="">the latest saved version</option>
+          {pinnable.map((v) => (
+            <option key={v} value={String(v)}>
+              v{v}
+            </option>
+          ))}
+        </select>
+        <FieldError id={described('version')} message={errors.fields.version} />
+      </div>
+      <label htmlFor={`${id}-params`} className="for-textarea">
+        Parameters
+      </label>
+      <div>
+        <textarea
+          id={`${id}-params`}
+          className="mono"
+          rows={2}
+          value={values.params}
+          onChange={(e) => set('params', e.target.value)}
+          aria-invalid={invalid('params')}
+          aria-describedby={described('params')}
+        />
+        <FieldError id={described('params')} message={errors.fields.params} />
+      </div>
+      <label htmlFor={`${id}-misfire`}>Missed fires</label>
+      <div>
+        <select
+          id={`${id}-misfire`}
+          value={values.misfire_policy}
+          onChange={(e) => set('misfire_policy', e.target.value as MisfirePolicy)}
+          aria-invalid={invalid('misfire_policy')}
+          aria-describedby={described('misfire_policy')}
+        >
+          <option value="skip">skip them</option>
+          <option value="run_once">run once to catch up</option>
+        </select>
+        <FieldError id={described('misfire_policy')} message={errors.fields.misfire_policy} />
+      </div>
       <span />
       <div>
-        {error && (
+        <label>
+          <input type="checkbox" checked={values.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
+        </label>
+        <FieldError id={described('enabled')} message={errors.fields.enabled} />
+      </div>
+      <span />
+      <div>
+        {errors.other && (
           <p className="field-error" role="alert">
-            {error}
+            {errors.other}
           </p>
         )}
-        <button type="submit" className="primary" disabled={Boolean(preview.error)}>
-          Create schedule
+        <button type="submit" className="primary" disabled={Boolean(preview.error) || busy}>
+          {schedule ? (busy ? 'Saving…' : 'Save changes') : 'Create schedule'}
         </button>
+        {onCancel && (
+          <>
+            {' '}
+            <button type="button" onClick={onCancel}>
+              Cancel
+            </button>
+          </>
+        )}
       </div>
     </form>
   );
