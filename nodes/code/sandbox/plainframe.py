@@ -6,7 +6,9 @@ sandbox's overhead, paid four times (server out, worker in, worker out, server i
 frame, whose columns are numpy numbers, booleans, datetimes or timedeltas, or pandas' default
 ``str`` dtype, whose index is a ``RangeIndex`` or a plain ``Index`` of those, and whose labels
 are unique strings, crosses as bare Arrow arrays; a few words of JSON in the header (``meta``)
-say how to rebuild it. Anything else takes ``from_pandas`` (see ``protocol``).
+say how to rebuild it. Anything else takes ``from_pandas`` (see ``protocol``). Columns of one
+dtype travel side by side (``meta["order"]`` puts them back in place), so that ``decode`` can
+give pandas one block of views over them, as pandas itself keeps them.
 
 ``decode`` does not trust ``meta`` or the table: every dtype must be one of the listed ones and
 every column of the Arrow type that dtype crosses as, or it raises ``TableError``.
@@ -26,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.api.internals import create_dataframe_from_blocks
 
 __all__ = ["decode", "encode", "fixed_width_view"]
 
@@ -78,8 +81,11 @@ def encode(df: pd.DataFrame) -> tuple[dict[str, Any], pa.Table] | None:
     names = [_dtype_name(dtype) for dtype in df.dtypes]
     if None in names or str(df.columns.dtype) not in _LABEL_DTYPES:
         return None
-    arrays = [_arrow(_raw(df.iloc[:, i], n)) for i, n in enumerate(names)]
-    fields = list(df.columns)
+    # Columns of one dtype side by side in the stream: the decoder can then make them one
+    # pandas block without a copy (see ``_blocks``). ``order`` says where each field goes.
+    order = sorted(range(len(names)), key=lambda i: (names[i], i))
+    arrays = [_arrow(_raw(df.iloc[:, i], names[i])) for i in order]
+    fields = [df.columns[i] for i in order]
     index = df.index
     if isinstance(index, pd.RangeIndex) and _label(index.name):
         shape: dict[str, Any] = {"range": [index.start, index.stop, index.step]}
@@ -90,7 +96,9 @@ def encode(df: pd.DataFrame) -> tuple[dict[str, Any], pa.Table] | None:
     else:
         return None
     shape["name"] = index.name
-    meta = {"dtypes": names, "labels": str(df.columns.dtype), "index": shape}
+    meta = {"dtypes": [names[i] for i in order], "labels": str(df.columns.dtype), "index": shape}
+    if order != sorted(order):
+        meta["order"] = order
     return meta, pa.Table.from_arrays(arrays, names=fields)
 
 
@@ -112,6 +120,8 @@ def fixed_width_view(
 
 
 def _values(column: pa.ChunkedArray, name: str, base: np.ndarray | None, where: str) -> Any:
+    """The column's values for pandas: a writable view of ``base`` where it can be, else
+    memory of their own."""
     if name == "str":
         if column.type not in _STRINGS:
             raise TableError(f"{where} is {column.type}, not a string column")
@@ -129,11 +139,57 @@ def _values(column: pa.ChunkedArray, name: str, base: np.ndarray | None, where: 
     return values if values.flags.writeable else values.copy()
 
 
-def _check(meta: Any) -> tuple[list[str], dict[str, Any]]:
+def _evenly_spaced(run: list[np.ndarray]) -> np.ndarray | None:
+    """The ``(k, rows)`` array over ``run``'s columns when they lie at equal steps in one
+    buffer (as ``encode`` lays out null-free columns of one dtype), else ``None``."""
+    first = run[0]
+    rows, size = len(first), first.dtype.itemsize
+    step = run[1].ctypes.data - first.ctypes.data
+    if rows == 0 or step < rows * size or step % size:
+        return None
+    if any(col.ctypes.data != first.ctypes.data + i * step for i, col in enumerate(run)):
+        return None
+    return np.lib.stride_tricks.as_strided(
+        first, shape=(len(run), rows), strides=(step, size), writeable=True
+    )
+
+
+def _blocks(values: list[Any], views: list[bool], positions: list[int]) -> list[Any]:
+    """pandas blocks ``(array, placement)``: a run of same-dtype number columns that are views
+    of one buffer becomes one 2D block (as pandas would consolidate them, but without a copy:
+    a script's ``df.copy()`` otherwise consolidates them itself, a copy more than in-process)."""
+    blocks: list[Any] = []
+    i = 0
+    while i < len(values):
+        j = i + 1
+        if views[i] and values[i].dtype.kind in "iuf":
+            while j < len(values) and views[j] and values[j].dtype == values[i].dtype:
+                j += 1
+        joined = _evenly_spaced(values[i:j]) if j - i > 1 else None
+        if joined is not None:
+            blocks.append((joined, np.array(positions[i:j], dtype=np.intp)))
+        else:
+            j = i + 1
+            one = values[i]
+            blocks.append(
+                (
+                    one.reshape(1, -1) if isinstance(one, np.ndarray) else one,
+                    np.array([positions[i]], dtype=np.intp),
+                )
+            )
+        i = j
+    return blocks
+
+
+def _check(meta: Any) -> tuple[list[str], dict[str, Any], list[int]]:
     try:
         names, labels, shape = meta["dtypes"], meta["labels"], meta["index"]
+        positions = meta.get("order", list(range(len(names))))
         ok = (
             isinstance(names, list)
+            and isinstance(positions, list)
+            and all(type(p) is int for p in positions)
+            and sorted(positions) == list(range(len(names)))
             and all(n in _NUMPY or n == "str" for n in names)
             and labels in _LABEL_DTYPES
             and isinstance(shape, dict)
@@ -148,27 +204,36 @@ def _check(meta: Any) -> tuple[list[str], dict[str, Any]]:
         ok = False
     if not ok:
         raise TableError("bad description of a plain table")
-    return names, shape
+    return names, shape, positions
 
 
 def decode(meta: Any, table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
     """The DataFrame ``encode`` described by ``meta``; numeric columns are writable views of
     ``base`` when the table was read from it (``base`` is then the caller's to hand over)."""
-    names, shape = _check(meta)
+    names, shape, positions = _check(meta)
     width = len(names) + ("column" in shape)
     if table.num_columns != width:
         raise TableError(f"plain table has {table.num_columns} columns, expected {width}")
-    columns = {
-        i: _values(table.column(i), name, base, f"column {table.field(i).name!r}")
+    values = [
+        _values(table.column(i), name, base, f"column {table.field(i).name!r}")
         for i, name in enumerate(names)
-    }
+    ]
     if "range" in shape:
         index = pd.RangeIndex(*shape["range"], name=shape["name"])
         if names and len(index) != table.num_rows:
             raise TableError(f"index of {len(index)} rows for a table of {table.num_rows}")
     else:
-        values = _values(table.column(len(names)), shape["column"], base, "the index")
-        index = pd.Index(values, name=shape["name"], copy=False)
-    df = pd.DataFrame(columns, index=index, copy=False)
-    df.columns = pd.Index(table.column_names[: len(names)], dtype=meta["labels"])
-    return df
+        index_values = _values(table.column(len(names)), shape["column"], base, "the index")
+        index = pd.Index(index_values, name=shape["name"], copy=False)
+    labels: list[str] = [""] * len(names)
+    for field, position in enumerate(positions):
+        labels[position] = table.field(field).name
+    views = [
+        isinstance(v, np.ndarray) and base is not None and np.may_share_memory(v, base)
+        for v in values
+    ]
+    return create_dataframe_from_blocks(
+        _blocks(values, views, positions),
+        index=index,
+        columns=pd.Index(labels, dtype=meta["labels"]),
+    )

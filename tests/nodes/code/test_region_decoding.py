@@ -149,6 +149,16 @@ RANGE3 = {"range": [0, 3, 1], "name": None}
             {"dtypes": ["int64"], "labels": "str", "index": {"range": [0, 3, 1], "name": [1]}},
             "bad description of a plain table",
         ),
+        (
+            pa.table({"a": [1, 2, 3], "b": [1, 2, 3]}),
+            {"dtypes": ["int64", "int64"], "labels": "str", "index": RANGE3, "order": [0, 0]},
+            "bad description of a plain table",
+        ),
+        (
+            pa.table({"a": [1, 2, 3]}),
+            {"dtypes": ["int64"], "labels": "str", "index": RANGE3, "order": [1]},
+            "bad description of a plain table",
+        ),
     ],
 )
 def test_decoder_refuses_a_plain_table_that_is_not_what_it_says(region, table, plain, message):
@@ -443,3 +453,37 @@ def test_a_worker_whose_run_kept_a_view_of_the_region_asks_to_be_replaced(region
     assert answer["ok"] and answer["recycle"]
     result = decode_answer(region, answer, [None], max_bytes=region.size)
     assert_frame_equal(result, df[df["n"] > 500])
+
+
+@pytest.mark.parametrize("rows", [7, 50_001])  # odd: int32 and int8 columns are padded
+def test_plain_columns_of_one_dtype_decode_as_one_block_in_their_order(region, rows):
+    # pandas keeps same-dtype columns in one 2D block; split ones make a script's df.copy()
+    # consolidate them, a copy more than in-process. Encoded side by side, they come back as
+    # one block of views, in the frame's own column order.
+    n = np.arange(rows)
+    df = pd.DataFrame(
+        {
+            "a": n,
+            "s": pd.array(np.array(["x", "y", None], dtype=object)[n % 3], dtype="str"),
+            "f": n * 0.5,
+            "b": n * 2,
+            "i32": (n % 1000).astype(np.int32),
+            "g": n * 1.5,
+            "i8": (n % 100).astype(np.int8),
+            "j32": (n % 7).astype(np.int32),
+            "c": n * 3,
+            "k8": (n % 3).astype(np.int8),
+        }
+    )
+    meta = put(region, df)
+    assert meta["plain"]["order"] != list(range(df.shape[1]))
+    decoded = protocol.decode_table(meta, region.view(*region.span(meta[protocol.SHARED], None)))
+    assert_frame_equal(decoded, df)
+    assert decoded._mgr.nblocks == len({str(t) for t in df.dtypes})
+    start = np.frombuffer(region.view(0, region.size), dtype=np.uint8).ctypes.data
+    numbers = ["a", "f", "b", "i32", "g", "i8", "j32", "c", "k8"]
+    assert set(numbers) <= set(points_into(decoded, start, region.size))
+    decoded.loc[1, ["a", "i32", "g", "k8"]] = [-1, -2, -3.5, -4]
+    expected = df.copy()
+    expected.loc[1, ["a", "i32", "g", "k8"]] = [-1, -2, -3.5, -4]
+    assert_frame_equal(decoded, expected)
