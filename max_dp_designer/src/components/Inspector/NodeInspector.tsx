@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ConfigForm, type NodeChoice } from '../ConfigForm';
 import { formatDuration, formatRows, withoutNodePrefix } from '../Canvas/format';
 import { inputColumns, useFlowActions, useFlowStore } from '../../store';
 import type { InspectorProps } from './Inspector';
+import { RenameField } from './RenameField';
 
 const NO_PROBLEMS: never[] = [];
 
@@ -91,30 +92,5 @@ export function NodeInspector({ id, onValidateExpression, nodeActions }: Inspect
 
 /** The node id, renamed on Enter or when leaving the field; refused ids keep the old one. */
 function IdField({ id, rename }: { id: string; rename: (id: string, newId: string) => string | null }) {
-  const [draft, setDraft] = useState(id);
-  const [error, setError] = useState<string | null>(null);
-  const commit = () => {
-    const problem = rename(id, draft.trim());
-    setError(problem);
-    if (problem) setDraft(id);
-  };
-  return (
-    <div className="field">
-      <label htmlFor="node-id">Id</label>
-      <input
-        id="node-id"
-        className="mono"
-        type="text"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && commit()}
-      />
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
-  );
+  return <RenameField inputId="node-id" label="Id" value={id} take={(next) => rename(id, next)} />;
 }

@@ -1,7 +1,8 @@
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import type { FlowParameter, ParameterType } from '../../lib/flow-document';
 import { ITEM_TYPES, PARAMETER_TYPES, parameterNameProblem, retype } from '../../lib/parameters';
 import { DefaultInput } from './DefaultInput';
+import { RenameField } from './RenameField';
 
 export interface ParameterRowProps {
   index: number;
@@ -101,44 +102,10 @@ function NameField({
   params: readonly FlowParameter[];
   onRename: (name: string) => void;
 }) {
-  const name = params[index]?.name ?? '';
-  const [synced, setSynced] = useState(name);
-  const [draft, setDraft] = useState(name);
-  const [error, setError] = useState<string | null>(null);
-  if (synced !== name) {
-    setSynced(name);
-    setDraft(name);
-    setError(null);
-  }
-  const commit = () => {
-    const next = draft.trim();
-    if (next === name) {
-      setDraft(name);
-      setError(null);
-      return;
-    }
+  const take = (next: string) => {
     const problem = parameterNameProblem(params, index, next);
-    setError(problem);
-    if (problem) setDraft(name);
-    else onRename(next);
+    if (!problem) onRename(next);
+    return problem;
   };
-  return (
-    <div className="field">
-      <label htmlFor={id}>Parameter name</label>
-      <input
-        id={id}
-        className="mono"
-        type="text"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={commit}
-        onKeyDown={(e) => e.key === 'Enter' && commit()}
-      />
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
-  );
+  return <RenameField inputId={id} label="Parameter name" value={params[index]?.name ?? ''} take={take} />;
 }
