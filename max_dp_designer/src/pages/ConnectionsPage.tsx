@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { errorMessage, formErrors, type FormErrors } from '../api/errors';
 import * as api from '../api/services';
 import { useAsync } from '../lib/use-async';
@@ -86,15 +86,16 @@ function ConnectionRow({
   onSaved: () => void;
   onDelete: () => void;
 }) {
-  const [test, setTest] = useState<{ busy: boolean; result?: api.ConnectionTest; error?: string } | null>(null);
-  // A test result describes the connection as it was: an edit clears it.
-  useEffect(() => setTest(null), [c.updated_at]);
+  const [tested, setTest] = useState<{ busy: boolean; result?: api.ConnectionTest; error?: string; of: string } | null>(null);
+  // A test result describes the connection as it was: after an edit it is not shown.
+  const test = tested?.of === c.updated_at ? tested : null;
   const run = async () => {
-    setTest({ busy: true });
+    const of = c.updated_at;
+    setTest({ busy: true, of });
     try {
-      setTest({ busy: false, result: await api.testConnection(c.id) });
+      setTest({ busy: false, result: await api.testConnection(c.id), of });
     } catch (err) {
-      setTest({ busy: false, error: errorMessage(err) });
+      setTest({ busy: false, error: errorMessage(err), of });
     }
   };
   const where = c.kind === 'http' ? (c.has_url ? 'URL set' : '') : [c.host && `${c.host}${c.port ? `:${c.port}` : ''}`, c.database].filter(Boolean).join(' / ');
