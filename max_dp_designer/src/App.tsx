@@ -4,6 +4,7 @@ import { ApiKeysPage } from './pages/ApiKeysPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { HomePage } from './pages/HomePage';
 import { LoginPage } from './pages/LoginPage';
+import { MembersPage } from './pages/MembersPage';
 import { PublishPage } from './pages/PublishPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
@@ -28,6 +29,7 @@ const ROUTES: Route[] = [
   ['/workspaces/:workspaceId', (p) => <HomePage workspaceId={p.workspaceId!} />],
   ['/workspaces/:workspaceId/api-keys', (p) => <ApiKeysPage key={p.workspaceId} workspaceId={p.workspaceId!} />],
   ['/workspaces/:workspaceId/connections', (p) => <ConnectionsPage key={p.workspaceId} workspaceId={p.workspaceId!} />],
+  ['/workspaces/:workspaceId/members', (p) => <MembersPage key={p.workspaceId} workspaceId={p.workspaceId!} />],
   ['/flows/:flowId', (p) => <FlowPage key={p.flowId} flowId={p.flowId!} />],
   ['/flows/:flowId/publish', (p) => <PublishPage key={p.flowId} flowId={p.flowId!} />],
   ['/flows/:flowId/schedules', (p) => <SchedulesPage key={p.flowId} flowId={p.flowId!} />],

@@ -3,8 +3,9 @@
 // from the palette, wire it (a cycle is refused), configure it through the forms (an invalid
 // expression shows on its node), preview a node, save a version, run the flow and find the run
 // in the history; declare a parameter, use it in the filter and preview with a test value; edit a
-// schedule and a connection in place; save a second version and compare versions. With
-// MAXDP_E2E_SCREENSHOTS=DIR it also writes the screenshots used in README.
+// schedule and a connection in place; add a second user to the workspace, change their role and
+// remove them; save a second version and compare versions. With MAXDP_E2E_SCREENSHOTS=DIR it also
+// writes the screenshots used in README.
 //
 // Environment: MAXDP_E2E_URL, MAXDP_E2E_EMAIL, MAXDP_E2E_PASSWORD, MAXDP_E2E_CHROMIUM,
 // MAXDP_E2E_ARTIFACTS (where a failure leaves its screenshot), MAXDP_E2E_SCREENSHOTS.
@@ -433,27 +434,29 @@ await step('schedules the flow with a preview of the next fire times', async () 
 });
 
 /**
- * The body the page sends with its next PATCH of an API path, and the server's answer. The
- * request is routed through the test so its body can be read (a response event may not carry it).
+ * The body the page sends with its next `method` request of an API path, and the server's answer.
+ * The request is routed through the test so its body can be read (a response event may not carry it).
  */
-async function patchOf(pathPattern, act) {
+async function requestOf(method, pathPattern, act) {
   const matches = (url) => pathPattern.test(new URL(url).pathname);
   let sent;
   const handler = async (route) => {
-    if (route.request().method() === 'PATCH') sent = route.request().postData();
+    if (route.request().method() === method) sent = route.request().postData();
     await route.continue();
   };
   await page.route(matches, handler);
   try {
-    const response = page.waitForResponse((r) => r.request().method() === 'PATCH' && matches(r.url()));
+    const response = page.waitForResponse((r) => r.request().method() === method && matches(r.url()));
     await act();
     const r = await response;
-    expect(r.status() === 200, `PATCH ${r.url()}: HTTP ${r.status()} ${await r.text()}`);
+    expect(r.status() === 200, `${method} ${r.url()}: HTTP ${r.status()} ${await r.text()}`);
     return { sent: JSON.parse(sent ?? 'null'), answer: await r.json() };
   } finally {
     await page.unroute(matches, handler);
   }
 }
+
+const patchOf = (pathPattern, act) => requestOf('PATCH', pathPattern, act);
 
 await step("edits a schedule's cron in place; the list shows the server's new fire times", async () => {
   const item = page.locator('.schedule-list > li', { hasText: 'weekday report' });
@@ -526,6 +529,112 @@ await step('edits a connection in place (secrets write-only) and tests it again'
   expect(test.name === 'shop_main' && test.reachable, `tested under the new name: ${JSON.stringify(test)}`);
   await page.locator('.test-result').getByText('reachable').waitFor();
   await page.getByRole('region', { name: 'Table browser' }).getByRole('heading', { name: 'Tables of shop_main' }).waitFor();
+});
+
+// Workspace members: a second user, added by email, given another role, removed; the API is asked
+// what it holds after each change.
+const SECOND = { email: 'e2e-second@example.com', password: 'second-password-1234', full_name: 'Second User' };
+
+/** Signs in through the API (not the page) and returns a fetch of `/api/v1` paths as that user. */
+async function apiAs(email, password) {
+  const login = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  expect(login.status === 200, `login of ${email}: HTTP ${login.status}`);
+  const { access_token: token } = await login.json();
+  return (path, init = {}) =>
+    fetch(`${BASE}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...init.headers } });
+}
+
+/** The role pickers on the members page as [label, role], in the page's order. */
+const shownRoles = () =>
+  page.locator('select[aria-label^="Role of "]').evaluateAll((els) => els.map((e) => [e.getAttribute('aria-label').slice('Role of '.length), e.value]));
+/** The API's members as [email or group name, role], in its order. */
+const apiRoles = (members) => members.map((m) => [m.email ?? m.group_name, m.role]);
+
+let asAdmin;
+let asSecond;
+let secondUser;
+let workspaceId;
+const secondRole = () => page.getByRole('combobox', { name: `Role of ${SECOND.email}` });
+
+await step('an admin adds a second user to the workspace by email, as viewer', async () => {
+  asAdmin = await apiAs(EMAIL, PASSWORD);
+  const created = await asAdmin('/users', { method: 'POST', body: JSON.stringify(SECOND) });
+  secondUser = await created.json();
+  expect(created.status === 201, `POST /users: HTTP ${created.status} ${JSON.stringify(secondUser)}`);
+  asSecond = await apiAs(SECOND.email, SECOND.password);
+
+  await sections.getByRole('link', { name: 'Members' }).click();
+  await page.waitForURL(/\/workspaces\/[0-9a-f-]{36}\/members$/);
+  workspaceId = new URL(page.url()).pathname.split('/')[2];
+  const own = await (await asAdmin(`/workspaces/${workspaceId}`)).json();
+  await page.locator('table.members').waitFor();
+  const shownOwn = await page.getByTestId('own-role').textContent();
+  expect(shownOwn === own.role, `your role ${shownOwn} is the API's ${own.role}`);
+  expect(JSON.stringify(await shownRoles()) === JSON.stringify(apiRoles(await (await asAdmin(`/workspaces/${workspaceId}/members`)).json())), 'the list is the API\'s');
+  expect((await asSecond(`/workspaces/${workspaceId}`)).status === 404, 'not a member yet: the workspace is hidden');
+
+  const form = page.getByRole('form', { name: 'Add a member' });
+  const email = form.getByLabel('Email');
+  // An address with no account is refused under the field, with the server's reason.
+  await email.fill('nobody@example.com');
+  await form.getByRole('button', { name: 'Add member' }).click();
+  await page.waitForFunction(() => document.querySelector('input[aria-label="Email"]')?.getAttribute('aria-invalid') === 'true');
+  const refusal = await page.locator(`[id="${await email.getAttribute('aria-describedby')}"]`).textContent();
+  expect(refusal.includes('nobody@example.com') && refusal.includes('no user'), `the refusal names the address: ${refusal}`);
+
+  await email.fill(SECOND.email);
+  await form.getByLabel('Role', { exact: true }).selectOption('viewer');
+  const { sent, answer } = await requestOf('PUT', /\/members$/, () => form.getByRole('button', { name: 'Add member' }).click());
+  expect(JSON.stringify(sent) === JSON.stringify({ email: SECOND.email, role: 'viewer' }), `the body: ${JSON.stringify(sent)}`);
+  expect(answer.user_id === secondUser.id && answer.role === 'viewer', `the server added them: ${JSON.stringify(answer)}`);
+  await page.getByRole('status').filter({ hasText: SECOND.email }).waitFor();
+  await page.waitForFunction((want) => document.querySelector(`select[aria-label="Role of ${want}"]`)?.value === 'viewer', SECOND.email);
+  const row = page.locator('tr', { has: secondRole() });
+  expect((await row.locator('td').nth(1).textContent()) === 'user', 'listed as a user');
+  expect((await row.locator('strong').textContent()) === SECOND.full_name, 'by name');
+  const mine = await (await asSecond(`/workspaces/${workspaceId}`)).json();
+  expect(mine.role === 'viewer', `their own role, as the API tells them: ${mine.role}`);
+});
+
+await step('changes their role to editor in place; the API agrees', async () => {
+  const reloaded = page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname.endsWith('/members'));
+  const { sent, answer } = await requestOf('PUT', /\/members$/, () => secondRole().selectOption('editor'));
+  expect(JSON.stringify(sent) === JSON.stringify({ user_id: secondUser.id, role: 'editor' }), `the body: ${JSON.stringify(sent)}`);
+  const listed = await (await reloaded).json();
+  await page.waitForFunction((want) => {
+    const el = document.querySelector(`select[aria-label="Role of ${want}"]`);
+    return el && !el.disabled;
+  }, SECOND.email);
+  const api = await (await asAdmin(`/workspaces/${workspaceId}/members`)).json();
+  expect(JSON.stringify(apiRoles(api)) === JSON.stringify(apiRoles(listed)), 'the page lists what the API holds');
+  const shown = await shownRoles();
+  expect(JSON.stringify(shown) === JSON.stringify(apiRoles(api)), `the page ${JSON.stringify(shown)} shows the API's ${JSON.stringify(apiRoles(api))}`);
+  const theirs = api.find((m) => m.user_id === secondUser.id);
+  expect(theirs.id === answer.id && theirs.role === answer.role && theirs.role === 'editor', `the API holds the new role: ${JSON.stringify(theirs)}`);
+  const mine = await (await asSecond(`/workspaces/${workspaceId}`)).json();
+  expect(mine.role === theirs.role, `their own role is the one listed: ${mine.role}`);
+});
+
+await step('the last admin cannot leave; the second user is removed after a confirm', async () => {
+  // The workspace's only admin member is the signed-in one: the server refuses, the row says why.
+  const api = await (await asAdmin(`/workspaces/${workspaceId}/members`)).json();
+  const admins = api.filter((m) => m.role === 'admin');
+  expect(admins.length === 1 && admins[0].email === EMAIL, `one admin member: ${JSON.stringify(admins)}`);
+  await page.getByRole('button', { name: `Remove ${EMAIL}` }).click();
+  expect(dialogs.seen.at(-1)?.includes('Remove yourself'), `asked first: ${dialogs.seen.at(-1)}`);
+  await page.locator('tr.member-error').filter({ hasText: 'last admin' }).waitFor();
+
+  await page.getByRole('button', { name: `Remove ${SECOND.email}` }).click();
+  expect(dialogs.seen.at(-1)?.includes(SECOND.email), `asked first: ${dialogs.seen.at(-1)}`);
+  await secondRole().waitFor({ state: 'detached' });
+  const after = await (await asAdmin(`/workspaces/${workspaceId}/members`)).json();
+  expect(!after.some((m) => m.user_id === secondUser.id), 'the API no longer lists them');
+  expect(JSON.stringify(await shownRoles()) === JSON.stringify(apiRoles(after)), 'the page lists what the API holds');
+  expect((await asSecond(`/workspaces/${workspaceId}`)).status === 404, 'the workspace is hidden from them again');
 });
 
 await step('reopens the flow: the saved document and its version are there', async () => {

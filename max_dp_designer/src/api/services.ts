@@ -46,6 +46,10 @@ export type ConnectionTest = Schemas['ConnectionTest'];
 export type TableList = Schemas['TableList'];
 export type ColumnList = Schemas['ColumnList'];
 export type User = Schemas['UserRead'];
+export type WorkspaceRole = Schemas['WorkspaceRole'];
+export type Member = Schemas['MemberRead'];
+export type MemberWrite = Schemas['MemberWrite'];
+export type Group = Schemas['GroupRead'];
 export type Page<T> = { items: T[]; total: number; limit: number; offset: number };
 
 const doc = (d: FlowDocument) => d as unknown as Record<string, unknown>;
@@ -60,6 +64,35 @@ export async function listWorkspaces(q?: string): Promise<Page<Workspace>> {
 
 export async function createWorkspace(name: string, description = ''): Promise<Workspace> {
   return unwrap(await api.POST('/api/v1/workspaces', { body: { name, description } }));
+}
+
+export async function getWorkspace(workspaceId: string): Promise<Workspace> {
+  return unwrap(await api.GET('/api/v1/workspaces/{workspace_id}', { params: { path: { workspace_id: workspaceId } } }));
+}
+
+// ---- Members ----
+
+/** The workspace's members, users and groups, oldest first (any role may read them). */
+export async function listMembers(workspaceId: string): Promise<Member[]> {
+  return unwrap(await api.GET('/api/v1/workspaces/{workspace_id}/members', { params: { path: { workspace_id: workspaceId } } }));
+}
+
+/** Adds a member, or changes the role of one that is already (admin). */
+export async function putMember(workspaceId: string, body: MemberWrite): Promise<Member> {
+  return unwrap(await api.PUT('/api/v1/workspaces/{workspace_id}/members', { params: { path: { workspace_id: workspaceId } }, body }));
+}
+
+export async function removeMember(workspaceId: string, memberId: string): Promise<void> {
+  unwrap(
+    await api.DELETE('/api/v1/workspaces/{workspace_id}/members/{member_id}', {
+      params: { path: { workspace_id: workspaceId, member_id: memberId } },
+    }),
+  );
+}
+
+/** Every group (server admins only). */
+export async function listGroups(): Promise<Page<Group>> {
+  return unwrap(await api.GET('/api/v1/groups', { params: { query: { limit: 500 } } }));
 }
 
 export async function listFlows(workspaceId: string, q?: string): Promise<Page<FlowSummary>> {

@@ -33,6 +33,9 @@ export function AppShell({ children, workspaceId }: { children: ReactNode; works
               <Link to={`/workspaces/${ws}/connections`} className={pathname.endsWith('/connections') ? 'active' : undefined}>
                 Connections
               </Link>
+              <Link to={`/workspaces/${ws}/members`} className={pathname.endsWith('/members') ? 'active' : undefined}>
+                Members
+              </Link>
             </>
           )}
         </nav>
