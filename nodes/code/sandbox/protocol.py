@@ -294,7 +294,7 @@ def _writable_base(buffer: pa.Buffer) -> np.ndarray | None:
     Everything decoded from ``buffer`` (this array's views, Arrow's slices) keeps ``buffer``
     alive, and ``buffer`` holds an export of the object it wraps: while any of it lives, that
     object (a ``memoryview`` of the region, in the worker) cannot be released (see
-    ``worker._release``)."""
+    ``shm.release_views``)."""
     return np.frombuffer(buffer, dtype=np.uint8) if buffer.is_mutable else None
 
 
