@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from nodes.code.sandbox import protocol, shm
+from nodes.code.sandbox import protocol, remote, shm
 
 __all__ = ["WallClockExceeded", "WorkerDied", "WorkerProcess"]
 
@@ -67,6 +67,8 @@ class WorkerProcess:
     def __init__(self, proc: subprocess.Popen[bytes], region: shm.Region | None = None) -> None:
         self.proc = proc
         self.region = region
+        # Set when the server may read results from the worker's memory (see ``remote``).
+        self.reader: remote.Reader | None = None
         self.runs = 0
         self.walls: dict[str, Any] = {}
         assert proc.stdin is not None and proc.stdout is not None
@@ -85,8 +87,10 @@ class WorkerProcess:
         runs: int,
         timeout: float,
         shared_bytes: int = 0,
+        read_memory: bool = True,
     ) -> WorkerProcess:
-        """Start a worker; with ``shared_bytes`` it gets a shared region of that size."""
+        """Start a worker; with ``shared_bytes`` it gets a shared region of that size, and with
+        ``read_memory`` too, its results are read from its memory where the kernel allows."""
         fd, region = shm.create(shared_bytes) if shared_bytes > 0 else (-1, None)
         cmd = [
             sys.executable,
@@ -134,6 +138,8 @@ class WorkerProcess:
             worker.kill()
             raise RuntimeError(f"worker did not start: {header.get('error', header)}")
         worker.walls = header.get("walls", {})
+        if region is not None and read_memory:
+            worker.reader = remote.Reader.for_worker(proc.pid, header.get("probe"))
         # The worker points its own stderr at /dev/null once ready; we no longer need ours.
         if proc.stderr is not None:
             proc.stderr.close()
@@ -229,6 +235,8 @@ class WorkerProcess:
                     stream.close()
         if self.region is not None:
             self.region.close()
+        if self.reader is not None:
+            self.reader.close()
 
     def death_reason(self, memory_mb: int, cpu_seconds: float) -> str:
         """Why the worker is gone, as a node error message."""

@@ -45,6 +45,8 @@ _NUMPY: dict[str, pa.DataType] = {
         *(f"{kind}64[{unit}]" for kind in ("datetime", "timedelta") for unit in _UNITS),
     )
 }
+# The dtypes of plain columns, to the name they cross under (``str`` is pandas' default).
+_NAMES: dict[Any, str] = {np.dtype(name): name for name in _NUMPY} | {STR: "str"}
 _STRINGS = (pa.large_string(), pa.string())
 _LABEL_DTYPES = ("object", "str")
 
@@ -56,9 +58,10 @@ class TableError(ValueError):
 
 def _dtype_name(dtype: Any) -> str | None:
     """The name a column of ``dtype`` crosses under, or ``None`` when it is not plain."""
-    if isinstance(dtype, np.dtype):
-        return dtype.name if dtype.isnative and dtype.name in _NUMPY else None
-    return "str" if dtype == STR else None
+    try:
+        return _NAMES[dtype]
+    except (KeyError, TypeError):  # not a plain dtype, or an unhashable one
+        return None
 
 
 def _label(name: Any) -> bool:
@@ -78,14 +81,17 @@ def _arrow(values: Any) -> pa.Array | pa.ChunkedArray:
 
 def encode(df: pd.DataFrame) -> tuple[dict[str, Any], pa.Table] | None:
     """``(meta, table)`` for a plain frame whose labels are unique strings; ``None`` otherwise."""
-    names = [_dtype_name(dtype) for dtype in df.dtypes]
-    if None in names or str(df.columns.dtype) not in _LABEL_DTYPES:
+    if str(df.columns.dtype) not in _LABEL_DTYPES:
+        return None
+    columns = list(df.items())  # cheaper than ``iloc`` per column
+    names = [_dtype_name(series.dtype) for _, series in columns]
+    if None in names:
         return None
     # Columns of one dtype side by side in the stream: the decoder can then make them one
     # pandas block without a copy (see ``_blocks``). ``order`` says where each field goes.
     order = sorted(range(len(names)), key=lambda i: (names[i], i))
-    arrays = [_arrow(_raw(df.iloc[:, i], names[i])) for i in order]
-    fields = [df.columns[i] for i in order]
+    arrays = [_arrow(_raw(columns[i][1], names[i])) for i in order]
+    fields = [columns[i][0] for i in order]
     index = df.index
     if isinstance(index, pd.RangeIndex) and _label(index.name):
         shape: dict[str, Any] = {"range": [index.start, index.stop, index.step]}
@@ -235,5 +241,11 @@ def decode(meta: Any, table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
     return create_dataframe_from_blocks(
         _blocks(values, views, positions),
         index=index,
-        columns=pd.Index(labels, dtype=meta["labels"]),
+        columns=_labels(labels, meta["labels"]),
     )
+
+
+def _labels(labels: list[str], dtype: str) -> pd.Index:
+    if dtype == "str":  # three times faster than ``pd.Index(labels, dtype="str")``
+        return pd.Index(STR.__from_arrow__(pa.array(labels, pa.large_string())))
+    return pd.Index(labels, dtype=dtype)

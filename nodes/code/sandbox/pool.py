@@ -23,14 +23,15 @@ import contextlib
 import logging
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from flows.errors import NodeError
-from nodes.code.sandbox import protocol, shm
+from nodes.code.sandbox import protocol, remote, shm
 from nodes.code.sandbox.channel import WallClockExceeded, WorkerDied, WorkerProcess
 from nodes.code.sandbox.limits import SandboxLimits
 
@@ -72,6 +73,7 @@ class SandboxPool:
         defaults: SandboxLimits | None = None,
         start_timeout: float = 60.0,
         shared_memory_mb: int = shm.DEFAULT_MB,
+        read_worker_memory: bool = True,
     ) -> None:
         if size < 1:
             raise ValueError("a sandbox pool needs at least one worker")
@@ -79,6 +81,7 @@ class SandboxPool:
             raise ValueError("shared_memory_mb must be 0 (off) or more")
         self.size = size
         self.shared_bytes = shared_memory_mb * 2**20
+        self.read_worker_memory = read_worker_memory
         self.maxima = maxima or SandboxLimits()
         self.defaults = (defaults or self.maxima).capped(self.maxima)
         self.start_timeout = start_timeout
@@ -90,6 +93,8 @@ class SandboxPool:
         self._started = False
         self._last_error = ""
         self._runner = ThreadPoolExecutor(max_workers=size, thread_name_prefix="sandbox-run")
+        # Each run thread may hand half of a large copy to one of these (see ``copying``).
+        self._copier = ThreadPoolExecutor(max_workers=size, thread_name_prefix="sandbox-copy")
         self._spawner = ThreadPoolExecutor(
             max_workers=max(2, min(size, 4)), thread_name_prefix="sandbox-spawn"
         )
@@ -122,6 +127,7 @@ class SandboxPool:
         workers, self._workers = list(self._workers), set()
         await asyncio.gather(*(loop.run_in_executor(None, w.close, 1.0) for w in workers))
         self._runner.shutdown(wait=False)
+        self._copier.shutdown(wait=False)
 
     async def __aenter__(self) -> SandboxPool:
         await self.start()
@@ -166,6 +172,7 @@ class SandboxPool:
             self.defaults.runs_per_worker,
             self.start_timeout,
             self.shared_bytes,
+            self.read_worker_memory,
         )
         if self._closed:  # the pool closed while this one was starting
             worker.close(timeout=1.0)
@@ -205,6 +212,11 @@ class SandboxPool:
                 raise NodeError("sandbox: the pool is closed")
             if not self._workers and self._spawning == 0 and not self._tasks:
                 raise NodeError(f"sandbox: no worker is available: {self._last_error}")
+            if not self._idle.empty():  # the common case: no task, no timer
+                worker = self._idle.get_nowait()
+                if worker in self._workers:
+                    return worker
+                continue
             with contextlib.suppress(TimeoutError):
                 worker = await asyncio.wait_for(self._idle.get(), timeout=0.5)
                 if worker in self._workers:
@@ -282,7 +294,7 @@ class SandboxPool:
         except (protocol.TableError, TypeError) as exc:
             return _Outcome(error=f"input: {exc}")
         try:
-            metas, blobs = _place_inputs(worker, encoded)
+            metas, blobs = _place_inputs(worker, encoded, self._copier)
         except ValueError:  # the region was unmapped: the worker was killed meanwhile
             return _Outcome(error="sandbox: the run was abandoned", keep_worker=False)
         try:
@@ -294,6 +306,7 @@ class SandboxPool:
                 "limits": limits.for_worker(),
                 "options": options,
                 "tables": metas,
+                protocol.REMOTE: worker.reader is not None,
             }
             parts = protocol.pack(header, blobs)
         except TypeError as exc:
@@ -323,7 +336,9 @@ class SandboxPool:
         if not answer.get("ok"):
             return _Outcome(error=str(answer.get("error", "sandbox: run failed")), keep_worker=keep)
         try:
-            table = decode_answer(worker.region, answer, blobs, max_bytes)
+            table = decode_answer(
+                worker.region, answer, blobs, max_bytes, self._copier, worker.reader
+            )
         except Exception as exc:  # any failure on untrusted bytes is the worker's doing
             return _Outcome(error=f"sandbox: bad answer from the worker: {exc}", keep_worker=False)
         result = SandboxResult(table, str(answer.get("printed", "")), time.monotonic() - started)
@@ -331,7 +346,9 @@ class SandboxPool:
 
 
 def _place_inputs(
-    worker: WorkerProcess, encoded: list[tuple[dict[str, Any], protocol.OutTable]]
+    worker: WorkerProcess,
+    encoded: list[tuple[dict[str, Any], protocol.OutTable]],
+    helper: Executor | None = None,
 ) -> tuple[list[dict[str, Any]], list[protocol.OutTable | None]]:
     """Write the input tables that fit into the worker's region; the others go by pipe."""
     metas = [meta for meta, _ in encoded]
@@ -341,17 +358,23 @@ def _place_inputs(
         return metas, blobs
     for i, offset in enumerate(region.place([blob.size for _, blob in encoded])):
         if offset is not None:
-            region.write(encoded[i][1], offset)
+            region.write(encoded[i][1], offset, helper)
             metas[i] = {**metas[i], protocol.SHARED: [offset, encoded[i][1].size]}
             blobs[i] = None
     return metas, blobs
 
 
 def decode_answer(
-    region: shm.Region | None, answer: dict[str, Any], blobs: list[Any], max_bytes: int
+    region: shm.Region | None,
+    answer: dict[str, Any],
+    blobs: list[Any],
+    max_bytes: int,
+    helper: Executor | None = None,
+    reader: remote.Reader | None = None,
 ) -> pd.DataFrame:
     """The result table of a worker's answer. Nothing in it is trusted: a table in the region
-    is bounds-checked and copied out before Arrow reads it, then fully validated."""
+    (and the buffers it left in the worker's memory, read with ``reader``) is bounds-checked
+    and copied out before Arrow reads it, then fully validated."""
     meta = answer["tables"][0]
     if not isinstance(meta, dict):
         raise protocol.TableError(f"bad table entry {meta!r}")
@@ -359,5 +382,12 @@ def decode_answer(
     if data is None:
         if region is None:
             raise protocol.TableError("a table in shared memory, but this worker has none")
-        data = region.copy_out(*region.span(meta[protocol.SHARED], max_bytes))
+        offset, length = region.span(meta[protocol.SHARED], max_bytes)
+        if protocol.REMOTE not in meta:
+            data = region.copy_out(offset, length, helper)
+        elif reader is None:
+            raise protocol.TableError("a result in the worker's memory, which is not readable")
+        else:
+            source = np.frombuffer(region.view(offset, length), dtype=np.uint8)
+            data = remote.gather(source, meta[protocol.REMOTE], reader, helper)
     return protocol.decode_table(meta, data, validate=True)

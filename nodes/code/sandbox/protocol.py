@@ -31,10 +31,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from nodes.code.sandbox import plainframe
+from nodes.code.sandbox import plainframe, validation
 from nodes.code.sandbox.plainframe import TableError
 
 __all__ = [
+    "REMOTE",
     "SHARED",
     "OutTable",
     "TableError",
@@ -50,6 +51,9 @@ __all__ = [
 HEAD = struct.Struct(">I")
 # The key of a table's meta when the table is in the shared region: ``[offset, length]``.
 SHARED = "shm"
+# With ``SHARED``, in a result: ``[[position, address, length], ...]``, the stream's bytes the
+# worker left in its own memory for the server to read (see ``remote``).
+REMOTE = "remote"
 SIZE = struct.Struct(">Q")
 MAX_HEADER = 16 * 1024 * 1024
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
@@ -217,36 +221,30 @@ def _from_pandas(df: pd.DataFrame) -> pa.Table:
 
 
 class OutTable:
-    """A table ready to send: its Arrow IPC stream is written straight from the table's
-    buffers into the pipe (no intermediate copy of a large table), ``size`` bytes long."""
+    """A table ready to send, ``size`` bytes of Arrow IPC stream. The stream is laid out once,
+    as pieces that are the table's own buffers (no copy of a large table) and a few small
+    headers; ``write_to`` hands them out again, to the pipe or into the region."""
 
-    __slots__ = ("_bytes", "size", "table")
+    __slots__ = ("_pieces", "size", "table")
 
     def __init__(self, table: pa.Table) -> None:
         self.table: pa.Table | None = table
-        self._bytes: bytes | None = None
-        mock = pa.MockOutputStream()  # measures without copying
-        self.write_to(mock.write)
-        self.size = mock.size()
+        pieces: list[memoryview] = []
+        with pa.ipc.new_stream(pa.PythonFile(_Sink(pieces.append), mode="w"), table.schema) as out:
+            out.write_table(table)
+        self._pieces = pieces  # each holds what it views (an Arrow buffer, a bytes header)
+        self.size = sum(piece.nbytes for piece in pieces)
 
     def write_to(self, write: Callable[[Any], Any]) -> None:
-        if self._bytes is not None:
-            write(self._bytes)
-            return
-        assert self.table is not None
-        with pa.ipc.new_stream(pa.PythonFile(_Sink(write), mode="w"), self.table.schema) as out:
-            out.write_table(self.table)
+        for piece in self._pieces:
+            write(piece)
 
     def to_bytes(self) -> bytes:
-        if self._bytes is not None:
-            return self._bytes
-        chunks: list[bytes] = []
-        self.write_to(lambda chunk: chunks.append(bytes(chunk)))
-        return b"".join(chunks)
+        return b"".join(self._pieces)
 
     def detach(self) -> None:
-        """Serialise now and let go of the table (and of the memory its columns view)."""
-        self._bytes, self.table = self.to_bytes(), None
+        """Copy the stream now and let go of the table's buffers (and of what they view)."""
+        self._pieces, self.table = [memoryview(self.to_bytes())], None
 
 
 class _Sink:
@@ -338,7 +336,7 @@ def decode_table(meta: dict[str, Any], data: Any, *, validate: bool = False) -> 
     buffer = pa.py_buffer(data)
     table = pa.ipc.open_stream(buffer).read_all()
     if validate:
-        table.validate(full=True)
+        validation.validate(table)
     base = _writable_base(buffer)
     if "plain" in meta:
         df = plainframe.decode(meta["plain"], table, base)

@@ -45,11 +45,12 @@ import gc
 import mmap
 import os
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
+from nodes.code.sandbox import copying
 from nodes.code.sandbox.protocol import OutTable, TableError
 
 __all__ = ["ALIGN", "DEFAULT_MB", "Region", "attach", "create", "release_views"]
@@ -57,6 +58,8 @@ __all__ = ["ALIGN", "DEFAULT_MB", "Region", "attach", "create", "release_views"]
 DEFAULT_MB = 256
 # Arrow aligns its buffers to 64 bytes inside a stream; streams start on that boundary too.
 ALIGN = 64
+# Pieces of a stream from this size on are copied after the stream is laid out, in parallel.
+_DEFERRED_BYTES = 64 << 10
 _SEALS = fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SEAL
 
 
@@ -71,6 +74,12 @@ class Region:
         self._owner = owner
         self._view = view.cast("B") if view.format != "B" else view
         self.size = self._view.nbytes
+        self._address = np.frombuffer(self._view, dtype=np.uint8).ctypes.data if self.size else 0
+
+    def holds(self, array: np.ndarray) -> bool:
+        """True when any byte of ``array`` lies in the region."""
+        start = array.ctypes.data
+        return start < self._address + self.size and self._address < start + array.nbytes
 
     def place(self, sizes: Sequence[int], start: int = 0) -> list[int | None]:
         """Offsets for streams of ``sizes`` laid one after another from ``start``; ``None``
@@ -86,15 +95,43 @@ class Region:
             at += size
         return offsets
 
-    def write(self, table: OutTable, offset: int) -> None:
-        """Write ``table``'s stream at ``offset`` (its room was found with ``place``)."""
-        buffer = pa.py_buffer(self._view[offset : offset + table.size])
-        if table.table is None:
-            raise TableError("the table was already serialised for the pipe")
-        if not buffer.is_mutable:  # FixedSizeBufferWriter aborts the process on those
+    def write(
+        self,
+        table: OutTable,
+        offset: int,
+        helper: Executor | None = None,
+        holes: list[tuple[int, np.ndarray]] | None = None,
+    ) -> None:
+        """Write ``table``'s stream at ``offset`` (its room was found with ``place``); with
+        ``helper``, a thread takes half of the large buffers (see ``copying``).
+
+        With ``holes`` (the worker, when the server reads its memory, see ``remote``), large
+        buffers that lie outside the region are not copied: each is appended to ``holes`` as
+        ``(position in the stream, its bytes)``, and the caller keeps those bytes alive."""
+        if self._view.readonly:
             raise TableError("the shared region is not writable")
-        with pa.ipc.new_stream(pa.FixedSizeBufferWriter(buffer), table.table.schema) as out:
-            out.write_table(table.table)
+        target = np.frombuffer(self._view, dtype=np.uint8, count=table.size, offset=offset)
+        pairs: list[copying.Pair] = []
+        at = 0
+
+        def put(data: Any) -> None:
+            nonlocal at
+            # Arrow hands over the table's own buffers (kept alive by ``source``); small
+            # pieces (headers, padding) may be scratch memory: those are copied at once.
+            source = np.frombuffer(data, dtype=np.uint8)
+            end = at + source.nbytes
+            if end > table.size:
+                raise TableError("the table's stream is longer than measured")
+            if source.nbytes < _DEFERRED_BYTES:
+                target[at:end] = source
+            elif holes is not None and not self.holds(source):
+                holes.append((at, source))
+            else:
+                pairs.append((target[at:end], source))
+            at = end
+
+        table.write_to(put)
+        copying.copy(pairs, helper)
 
     def span(self, location: Any, max_bytes: int | None) -> tuple[int, int]:
         """``(offset, length)`` from a header's ``[offset, length]``, checked to lie inside the
@@ -117,11 +154,13 @@ class Region:
         """The bytes at ``span``'s result, in place (for the trusted side only)."""
         return self._view[offset : offset + length]
 
-    def copy_out(self, offset: int, length: int) -> np.ndarray:
-        """A private copy of the bytes at ``span``'s result. numpy allocates it (huge pages
-        for large tables), and the decoded table may keep pointing into it."""
+    def copy_out(self, offset: int, length: int, helper: Executor | None = None) -> np.ndarray:
+        """A private copy of the bytes at ``span``'s result (with ``helper``, on two threads).
+        numpy allocates it (huge pages for large tables), and the decoded table may keep
+        pointing into it."""
         out = np.empty(length, dtype=np.uint8)
-        out[:] = np.frombuffer(self._view, dtype=np.uint8, count=length, offset=offset)
+        source = np.frombuffer(self._view, dtype=np.uint8, count=length, offset=offset)
+        copying.copy([(out, source)], helper)
         return out
 
     def close(self) -> None:

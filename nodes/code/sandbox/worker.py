@@ -261,30 +261,47 @@ def _inputs_end(metas: list[Any]) -> int:
 
 
 def _place_result(
-    meta: dict[str, Any], table: protocol.OutTable, region: shm.Region | None, start: int
+    meta: dict[str, Any],
+    table: protocol.OutTable,
+    region: shm.Region | None,
+    start: int,
+    kept: list[Any] | None = None,
 ) -> protocol.OutTable | None:
     """Write the result into the region from ``start`` when it fits (``None``: nothing for
-    the pipe). Never over the inputs: the result may be a view of them."""
+    the pipe). Never over the inputs: the result may be a view of them.
+
+    With ``kept`` (the server reads this process's memory, see ``remote``), its large buffers
+    outside the region stay where they are: ``meta`` names them, ``kept`` holds them until
+    the next request."""
     if region is None:
         return table
     (offset,) = region.place([table.size], start)
     if offset is None:
         return table
-    region.write(table, offset)
+    holes: list[tuple[int, np.ndarray]] | None = [] if kept is not None else None
+    region.write(table, offset, holes=holes)
     meta[protocol.SHARED] = [offset, table.size]
+    if holes:
+        assert kept is not None
+        meta[protocol.REMOTE] = [[at, int(b.ctypes.data), b.nbytes] for at, b in holes]
+        kept.extend(b for _, b in holes)
     return None
 
 
 def _serve_one(
     header: dict[str, Any], blobs: list[Any], walls: Walls, region: shm.Region | None = None
-) -> tuple[dict, list]:
-    """Run one request; the answer asks for a new worker when a view of the region the run
-    read its tables from outlives it."""
+) -> tuple[dict, list, list]:
+    """Run one request: ``(answer, tables for the pipe, buffers the server will read from
+    this process)``. The answer asks for a new worker when a view of the region the run read
+    its tables from outlives it."""
     views: list[memoryview] = []
-    response, out_blobs = _answer(header, blobs, walls, region, views)
+    kept: list[Any] | None = [] if header.get(protocol.REMOTE) is True else None
+    response, out_blobs = _answer(header, blobs, walls, region, views, kept)
+    if not response["ok"] and kept:
+        kept.clear()
     if not shm.release_views(views):
         response["recycle"] = True
-    return response, out_blobs
+    return response, out_blobs, kept or []
 
 
 def _answer(
@@ -293,6 +310,7 @@ def _answer(
     walls: Walls,
     region: shm.Region | None,
     views: list[memoryview],
+    kept: list[Any] | None = None,
 ) -> tuple[dict, list]:
     limits = header.get("limits", {})
     cpu, memory = float(limits.get("cpu_seconds", 5)), int(limits.get("memory_mb", 512))
@@ -310,7 +328,7 @@ def _answer(
             del tables
             meta, blob = protocol.encode_table(frame)
             # Still under the run's limits: the result's size is the code's doing.
-            blob = _place_result(meta, blob, region, _inputs_end(header["tables"]))
+            blob = _place_result(meta, blob, region, _inputs_end(header["tables"]), kept)
             if blob is not None and views:
                 blob.detach()  # it may view the inputs, which are released before it is sent
         finally:
@@ -351,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout = sys.stderr = _Sink()  # type: ignore[assignment]
     region = None
     try:
-        kept = heap.keep_freed_memory()
+        heap_kept = heap.keep_freed_memory()
         if args.shm_fd >= 0:
             # Mapped before ``Walls`` measures the idle footprint, so that RLIMIT_AS leaves
             # ``memory_mb`` for the code on top of the region; the fd is closed right away.
@@ -359,29 +377,40 @@ def main(argv: list[str] | None = None) -> int:
         warm_up()
         walls = Walls(args.max_cpu_seconds, args.max_memory_mb, args.runs)
         report = walls.raise_walls()
-        report.update(heap_kept=kept, shared_bytes=region.size if region is not None else 0)
+        report.update(heap_kept=heap_kept, shared_bytes=region.size if region is not None else 0)
         signal.signal(signal.SIGPROF, _CpuTimer.fire)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     except Exception as exc:
         _send(stdout, {"type": "fatal", "error": f"{type(exc).__name__}: {exc}", "tables": []})
         return 1
-    _send(stdout, {"type": "ready", "pid": os.getpid(), "walls": report, "tables": []})
+    # Bytes the server tries to read from this process: can it read results from here?
+    probe = np.frombuffer(os.urandom(16), dtype=np.uint8).copy()
+    ready = {
+        "pid": os.getpid(),
+        "walls": report,
+        "probe": [probe.ctypes.data, probe.tobytes().hex()],
+    }
+    _send(stdout, {"type": "ready", **ready, "tables": []})
     read_exact = _reader(stdin)
     fragmented = False
+    kept: list[Any] = []  # the last result's buffers, which the server reads from here
     while True:
         try:
             header, blobs = protocol.read_message(read_exact)
         except EOFError:
             return 0
+        if kept:  # the server sends a request only once it has read the last result
+            kept = []
+            fragmented = walls.fragmented()
         try:
-            response, out_blobs = _serve_one(header, blobs, walls, region)
+            response, out_blobs, kept = _serve_one(header, blobs, walls, region)
         except execute.CpuLimitExceeded:  # fired between the run and the answer
             signal.setitimer(signal.ITIMER_PROF, 0)
-            response, out_blobs = _failure("limit: CPU time exceeded", True)
+            response, out_blobs, kept = *_failure("limit: CPU time exceeded", True), []
         # The heap is measured once nothing of the run is left (see ``heap``): now, unless a
-        # result is still to be piped; then after sending it, for the next answer to say.
+        # result is still to be piped or read; then afterwards, for the next answer to say.
         piped = any(blob is not None for blob in out_blobs)
-        fragmented = fragmented or (not piped and walls.fragmented())
+        fragmented = fragmented or (not piped and not kept and walls.fragmented())
         response["recycle"] = response["recycle"] or fragmented
         _send(stdout, response, out_blobs)
         del out_blobs

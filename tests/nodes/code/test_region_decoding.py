@@ -439,7 +439,7 @@ def test_a_worker_whose_run_kept_a_view_of_the_region_asks_to_be_replaced(region
         "tables": [meta],
         "limits": {"cpu_seconds": 5, "memory_mb": 512},
     }
-    answer, _ = worker._serve_one(dict(header), [None], NoWalls(), region)
+    answer, _, _ = worker._serve_one(dict(header), [None], NoWalls(), region)
     assert answer["ok"] and not answer["recycle"]
     stash: list[pd.DataFrame] = []
     run = execute.run
@@ -449,7 +449,7 @@ def test_a_worker_whose_run_kept_a_view_of_the_region_asks_to_be_replaced(region
         return run(head, tables)
 
     monkeypatch.setattr(execute, "run", keeps_its_input)
-    answer, _ = worker._serve_one(dict(header), [None], NoWalls(), region)
+    answer, _, _ = worker._serve_one(dict(header), [None], NoWalls(), region)
     assert answer["ok"] and answer["recycle"]
     result = decode_answer(region, answer, [None], max_bytes=region.size)
     assert_frame_equal(result, df[df["n"] > 500])
