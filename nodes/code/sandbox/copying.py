@@ -17,65 +17,38 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor
-from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["MIN_PARALLEL_BYTES", "Pair", "copy", "halves", "in_halves"]
+__all__ = ["MIN_PARALLEL_BYTES", "Pair", "copy", "halves"]
 
 MIN_PARALLEL_BYTES = 4 << 20
 
 # (target, source): two flat uint8 arrays of one length.
 Pair = tuple[np.ndarray, np.ndarray]
-# Work on the bytes of a flat uint8 ``target`` (the first item), from wherever they come from.
-Item = TypeVar("Item", bound=tuple)
 
 
-def halves(
-    items: Sequence[Item], cut: Callable[[Item, int], tuple[Item, Item]]
-) -> tuple[list[Item], list[Item]]:
-    """``items`` cut into two lists of (nearly) equal byte counts of their targets; the item
-    that straddles the middle is split by ``cut(item, bytes in the first half)``."""
-    middle = sum(item[0].nbytes for item in items) // 2
-    first: list[Item] = []
-    second: list[Item] = []
+def halves(pairs: Sequence[Pair]) -> tuple[list[Pair], list[Pair]]:
+    """``pairs`` cut into two lists of (nearly) equal byte counts; the pair that straddles
+    the middle is split in two."""
+    middle = sum(target.nbytes for target, _ in pairs) // 2
+    first: list[Pair] = []
+    second: list[Pair] = []
     at = 0
-    for item in items:
-        size = item[0].nbytes
+    for target, source in pairs:
+        size = target.nbytes
         if at + size <= middle:
-            first.append(item)
+            first.append((target, source))
         elif at >= middle:
-            second.append(item)
+            second.append((target, source))
         else:
-            head, tail = cut(item, middle - at)
-            first.append(head)
-            second.append(tail)
+            cut = middle - at
+            first.append((target[:cut], source[:cut]))
+            second.append((target[cut:], source[cut:]))
         at += size
     return first, second
-
-
-def in_halves(
-    items: Sequence[Item],
-    work: Callable[[Sequence[Item]], None],
-    helper: Executor,
-    cut: Callable[[Item, int], tuple[Item, Item]],
-) -> None:
-    """``work`` on half of the bytes on the caller's thread and on the other half on
-    ``helper``'s. Returns once both are done, even when the caller's half fails (the helper
-    must not write after the caller moved on)."""
-    mine, theirs = halves(items, cut)
-    future = helper.submit(work, theirs)
-    try:
-        work(mine)
-    finally:
-        future.result()
-
-
-def _cut_pair(pair: Pair, at: int) -> tuple[Pair, Pair]:
-    target, source = pair
-    return (target[:at], source[:at]), (target[at:], source[at:])
 
 
 def _copy_all(pairs: Sequence[Pair]) -> None:
@@ -87,10 +60,16 @@ def copy(
     pairs: Sequence[Pair], helper: Executor | None, *, min_bytes: int = MIN_PARALLEL_BYTES
 ) -> None:
     """Copy every ``(target, source)``; with ``helper`` and at least ``min_bytes`` in all,
-    half of the bytes on the helper's thread."""
+    half of the bytes on the helper's thread. Returns once both halves are done, even when
+    the caller's fails (the helper must not write after the caller moved on)."""
     if any(target.nbytes != source.nbytes for target, source in pairs):
         raise ValueError("copy: a target and its source differ in size")
     if helper is None or sum(target.nbytes for target, _ in pairs) < min_bytes:
         _copy_all(pairs)
-    else:
-        in_halves(pairs, _copy_all, helper, _cut_pair)
+        return
+    mine, theirs = halves(pairs)
+    future = helper.submit(_copy_all, theirs)
+    try:
+        _copy_all(mine)
+    finally:
+        future.result()

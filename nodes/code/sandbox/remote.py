@@ -69,9 +69,20 @@ _READV = _readv_function()
 Piece = tuple[np.ndarray, int]
 
 
-def _cut_piece(piece: Piece, at: int) -> tuple[Piece, Piece]:
-    target, address = piece
-    return (target[:at], address), (target[at:], address + at)
+def _cut(pieces: Sequence[Piece], at: int) -> tuple[list[Piece], list[Piece]]:
+    """``pieces`` as their first ``at`` bytes and the rest (one piece may be split)."""
+    head: list[Piece] = []
+    tail: list[Piece] = []
+    for target, address in pieces:
+        if at >= target.nbytes:
+            head.append((target, address))
+        elif at <= 0:
+            tail.append((target, address))
+        else:
+            head.append((target[:at], address))
+            tail.append((target[at:], address + at))
+        at -= target.nbytes
+    return head, tail
 
 
 class Reader:
@@ -124,10 +135,17 @@ class Reader:
         thread. Raises ``ReadError`` unless every byte was read while the worker lived."""
         if len(pieces) > MAX_PIECES:
             raise ReadError(f"{len(pieces)} pieces are more than allowed")
-        if helper is None or sum(t.nbytes for t, _ in pieces) < copying.MIN_PARALLEL_BYTES:
+        total = sum(target.nbytes for target, _ in pieces)
+        if helper is None or total < copying.MIN_PARALLEL_BYTES:
             self._read_all(pieces)
         else:
-            copying.in_halves(pieces, self._read_all, helper, _cut_piece)
+            # One call per thread: between calls the two threads would wait for the GIL.
+            mine, theirs = _cut(pieces, total // 2)
+            future = helper.submit(self._read_all, theirs)
+            try:
+                self._read_all(mine)
+            finally:
+                future.result()
         if not self.alive():
             raise ReadError("the worker exited while its result was read")
 
