@@ -17,8 +17,13 @@ idle machine; on a shared one it is the steadier of the two.
 
 It also prints a *floor* per case: the in-process time plus what any design behind these walls
 pays at least, measured in the same run: one copy of the input's bytes into memory the worker
-can read, one copy of the result's bytes into the server's own memory, and the validation of
-those untrusted bytes, with no per-call cost at all and warm caches.
+can read, one copy of the result's bytes into the server's own memory (each on two threads, as
+the sandbox copies), and the validation of those untrusted bytes (``validation.validate``), with
+no per-call cost at all and warm caches.
+
+Last, for the 1e6-row cases, *throughput* with two calls at a time: a two-worker pool against
+the same code in-process on two threads (as a server running code nodes in its own process
+would), in calls per second; the ratio is in-process / sandbox, comparable with the others.
 
 The in-process runs use the worker's malloc settings (``heap.keep_freed_memory``), so that
 both sides allocate alike.
@@ -33,6 +38,7 @@ import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +47,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from nodes.code.sandbox import execute, heap, protocol
+from nodes.code.sandbox import copying, execute, heap, protocol, validation
 from nodes.code.sandbox.limits import SandboxLimits
 from nodes.code.sandbox.pool import SandboxPool
 
@@ -147,16 +153,45 @@ def floor_ms(header: dict[str, Any], table: pd.DataFrame, repeat: int) -> float:
     _, sent = protocol.encode_table(table)
     _, answer = protocol.encode_table(execute.run(header, [table]))
     cost = 0.0
-    for size in (sent.size, answer.size):
-        source, target = np.ones(size, dtype=np.uint8), np.empty(size, dtype=np.uint8)
-        cost += _median_ms(lambda s=source, t=target: np.copyto(t, s), repeat)
+    with ThreadPoolExecutor(1) as helper:
+        for size in (sent.size, answer.size):
+            pair = (np.empty(size, dtype=np.uint8), np.ones(size, dtype=np.uint8))
+            cost += _median_ms(lambda p=pair: copying.copy([p], helper), repeat)
     received = pa.ipc.open_stream(answer.to_bytes()).read_all()
-    return cost + _median_ms(lambda: received.validate(full=True), repeat)
+    return cost + _median_ms(lambda: validation.validate(received), repeat)
 
 
-async def run(rows: int, repeat: int) -> list[tuple[str, int, list[tuple[float, float]]]]:
+async def throughput(
+    header: dict[str, Any], code: str, table: pd.DataFrame, pool: SandboxPool, calls: int
+) -> tuple[float, float]:
+    """Calls per second, two at a time: in-process on two threads, then through ``pool``
+    (two workers)."""
+    loop = asyncio.get_running_loop()
+
+    async def stream(call: Callable[[], Awaitable[Any]], count: int) -> None:
+        for _ in range(count):
+            await call()
+
+    rates = []
+    with ThreadPoolExecutor(2) as threads:
+        calls_of = (
+            lambda: loop.run_in_executor(threads, execute.run, header, [table]),
+            lambda: pool.run("script", code, {"src": table}, {}),
+        )
+        for call in calls_of:
+            await asyncio.gather(stream(call, 2), stream(call, 2))  # warm both workers
+            started = time.perf_counter()
+            await asyncio.gather(stream(call, calls // 2), stream(call, calls - calls // 2))
+            rates.append(calls / (time.perf_counter() - started))
+    return rates[0], rates[1]
+
+
+async def run(
+    rows: int, repeat: int
+) -> tuple[list[tuple[str, int, list[tuple[float, float]]]], list[tuple[str, float, float]]]:
     """Per case: ``(name, rows, [in-process, shared memory, pipes, floor])``, each
-    ``(wall, cpu)`` (the floor's CPU figure is its wall clock)."""
+    ``(wall, cpu)`` (the floor's CPU figure is its wall clock); and per large case its
+    throughput ``(name, in-process calls/s, sandbox calls/s)``."""
     cases = [
         ("small", SMALL, make_table(10)),
         ("light", LIGHT, make_table(rows)),
@@ -180,7 +215,14 @@ async def run(rows: int, repeat: int) -> list[tuple[str, int, list[tuple[float, 
             )
             floor = times[0][0] + floor_ms(header, table, repeat)
             results.append((name, len(table), [*times, (floor, floor)]))
-    return results
+    rates = []
+    async with SandboxPool(size=2, maxima=limits) as pair:
+        for name, code, table in cases:
+            if len(table) >= 1000:
+                header = {"kind": "script", "code": code, "names": ["src"]}
+                calls = max(6, repeat // 2) if name == "light" else 6
+                rates.append((name, *await throughput(header, code, table, pair, calls)))
+    return results, rates
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -194,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
     # glibc's defaults its timings depend on what this process freed before (1e6 rows, cheap
     # script: 6.6 ms tuned, 15-16 ms untuned), and the ratio would measure malloc, not walls.
     heap.keep_freed_memory()
-    results = asyncio.run(run(args.rows, args.repeat))
+    results, rates = asyncio.run(run(args.rows, args.repeat))
     for title, which in (("wall clock", 0), ("CPU, server + worker", 1)):
         print(
             f"{title + ' ms':<24} {'in-process':>10} {'shm':>8} {'ratio':>6} "
@@ -207,6 +249,12 @@ def main(argv: list[str] | None = None) -> None:
                 f"{shared / local:>6.2f} {piped:>8.2f} {piped / local:>6.2f} "
                 f"{floor:>8.2f} {floor / local:>6.2f}"
             )
+    print(f"{'two at a time, calls/s':<24} {'in-process':>10} {'sandbox':>8} {'ratio':>6}")
+    for name, local_rate, sandbox_rate in rates:
+        print(
+            f"{name + ' ' + str(args.rows):<24} {local_rate:>10.1f} {sandbox_rate:>8.1f} "
+            f"{local_rate / sandbox_rate:>6.2f}"
+        )
 
 
 if __name__ == "__main__":
