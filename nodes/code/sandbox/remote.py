@@ -86,7 +86,7 @@ def _cut(pieces: Sequence[Piece], at: int) -> tuple[list[Piece], list[Piece]]:
 
 
 class Reader:
-    """Reads from one worker's memory; ``None`` from ``open`` where that is not possible."""
+    """Reads from one worker's memory (``for_worker`` gives ``None`` where it cannot)."""
 
     def __init__(self, pid: int, pidfd: int) -> None:
         self.pid = pid
