@@ -17,38 +17,51 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
+from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["MIN_PARALLEL_BYTES", "Pair", "copy", "halves"]
+__all__ = ["MIN_PARALLEL_BYTES", "Pair", "copy", "cut", "halves"]
 
 MIN_PARALLEL_BYTES = 4 << 20
 
 # (target, source): two flat uint8 arrays of one length.
 Pair = tuple[np.ndarray, np.ndarray]
+Item = TypeVar("Item", bound=tuple)
+
+
+def cut(
+    items: Sequence[Item], at: int, split: Callable[[Item, int], tuple[Item, Item]]
+) -> tuple[list[Item], list[Item]]:
+    """``items`` (each a flat uint8 target first, then where its bytes come from) as their
+    first ``at`` bytes and the rest; the item across ``at`` is ``split(item, its bytes before
+    the cut)``."""
+    head: list[Item] = []
+    tail: list[Item] = []
+    for item in items:
+        size = item[0].nbytes
+        if at >= size:
+            head.append(item)
+        elif at <= 0:
+            tail.append(item)
+        else:
+            first, second = split(item, at)
+            head.append(first)
+            tail.append(second)
+        at -= size
+    return head, tail
+
+
+def _split_pair(pair: Pair, at: int) -> tuple[Pair, Pair]:
+    target, source = pair
+    return (target[:at], source[:at]), (target[at:], source[at:])
 
 
 def halves(pairs: Sequence[Pair]) -> tuple[list[Pair], list[Pair]]:
-    """``pairs`` cut into two lists of (nearly) equal byte counts; the pair that straddles
-    the middle is split in two."""
-    middle = sum(target.nbytes for target, _ in pairs) // 2
-    first: list[Pair] = []
-    second: list[Pair] = []
-    at = 0
-    for target, source in pairs:
-        size = target.nbytes
-        if at + size <= middle:
-            first.append((target, source))
-        elif at >= middle:
-            second.append((target, source))
-        else:
-            cut = middle - at
-            first.append((target[:cut], source[:cut]))
-            second.append((target[cut:], source[cut:]))
-        at += size
-    return first, second
+    """``pairs`` cut into two lists of (nearly) equal byte counts."""
+    return cut(pairs, sum(target.nbytes for target, _ in pairs) // 2, _split_pair)
 
 
 def _copy_all(pairs: Sequence[Pair]) -> None:

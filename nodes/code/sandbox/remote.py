@@ -69,20 +69,9 @@ _READV = _readv_function()
 Piece = tuple[np.ndarray, int]
 
 
-def _cut(pieces: Sequence[Piece], at: int) -> tuple[list[Piece], list[Piece]]:
-    """``pieces`` as their first ``at`` bytes and the rest (one piece may be split)."""
-    head: list[Piece] = []
-    tail: list[Piece] = []
-    for target, address in pieces:
-        if at >= target.nbytes:
-            head.append((target, address))
-        elif at <= 0:
-            tail.append((target, address))
-        else:
-            head.append((target[:at], address))
-            tail.append((target[at:], address + at))
-        at -= target.nbytes
-    return head, tail
+def _split_piece(piece: Piece, at: int) -> tuple[Piece, Piece]:
+    target, address = piece
+    return (target[:at], address), (target[at:], address + at)
 
 
 class Reader:
@@ -140,7 +129,7 @@ class Reader:
             self._read_all(pieces)
         else:
             # One call per thread: between calls the two threads would wait for the GIL.
-            mine, theirs = _cut(pieces, total // 2)
+            mine, theirs = copying.cut(pieces, total // 2, _split_piece)
             future = helper.submit(self._read_all, theirs)
             try:
                 self._read_all(mine)

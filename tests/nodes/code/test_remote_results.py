@@ -20,8 +20,8 @@ import pytest_asyncio
 from pandas.testing import assert_frame_equal
 
 from flows.errors import NodeError
+from nodes.code.sandbox import copying, protocol, remote
 from nodes.code.sandbox import pool as pool_module
-from nodes.code.sandbox import protocol, remote
 from nodes.code.sandbox.channel import WorkerProcess
 from nodes.code.sandbox.limits import SandboxLimits
 from nodes.code.sandbox.pool import SandboxPool
@@ -56,7 +56,7 @@ async def reading() -> AsyncIterator[SandboxPool]:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def copying() -> AsyncIterator[SandboxPool]:
+async def region_only() -> AsyncIterator[SandboxPool]:
     async with SandboxPool(size=1, maxima=LIMITS, read_worker_memory=False) as pool:
         yield pool
 
@@ -97,20 +97,22 @@ def _left_in_the_worker(meta: dict[str, Any]) -> int:
 async def test_results_are_read_from_the_workers_memory_and_equal_pandas(reading, answers):
     await wait_for_workers(reading, 1)
     assert all(w.reader is not None for w in reading._workers)
-    df = plain_table(200_000)
+    df = plain_table(400_000)
     out = (await reading.run("script", SCRIPT, {"src": df}, {})).table
     assert_frame_equal(out, plain_script(df))
     (meta,) = answers
     # Nearly all of the stream stayed in the worker: only headers went through the region.
     assert _left_in_the_worker(meta) > 0.95 * meta[protocol.SHARED][1]
+    # Large enough for the read to be shared by two threads.
+    assert _left_in_the_worker(meta) > copying.MIN_PARALLEL_BYTES
 
 
 @aio
-async def test_without_reads_the_result_crosses_the_region_unchanged(copying, answers):
-    await wait_for_workers(copying, 1)
-    assert all(w.reader is None for w in copying._workers)
+async def test_without_reads_the_result_crosses_the_region_unchanged(region_only, answers):
+    await wait_for_workers(region_only, 1)
+    assert all(w.reader is None for w in region_only._workers)
     df = plain_table(200_000)
-    out = (await copying.run("script", SCRIPT, {"src": df}, {})).table
+    out = (await region_only.run("script", SCRIPT, {"src": df}, {})).table
     assert_frame_equal(out, plain_script(df))
     (meta,) = answers
     assert protocol.REMOTE not in meta and protocol.SHARED in meta
