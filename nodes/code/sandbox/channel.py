@@ -175,6 +175,13 @@ class WorkerProcess:
         except (BrokenPipeError, ConnectionResetError):
             raise WorkerDied from None
 
+    def go(self, deadline: float) -> None:
+        """Tell the worker that the request's values are all in the region (``protocol.GO``)."""
+        try:
+            self._write_all(protocol.GO_BYTE, deadline)
+        except (BrokenPipeError, ConnectionResetError):
+            raise WorkerDied from None
+
     def _write_all(self, data: Any, deadline: float) -> None:
         view = memoryview(data).cast("B")
         while view.nbytes:

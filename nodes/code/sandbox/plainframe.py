@@ -213,6 +213,28 @@ def _check(meta: Any) -> tuple[list[str], dict[str, Any], list[int]]:
     return names, shape, positions
 
 
+def reads_values(meta: Any, table: pa.Table) -> bool:
+    """Whether ``decode`` (into a ``base``) reads the values of ``table``, not only where they
+    lie: for booleans, columns with nulls or in several chunks, text not in ``large_string``,
+    and any table that is not plain. When it does not, the table can be decoded before its
+    values are written (see ``worker``). Keep in step with ``_values``."""
+    try:
+        names, shape, _ = _check(meta)
+    except TableError:
+        return True
+    if "column" in shape:
+        names = [*names, shape["column"]]
+    if table.num_columns != len(names):
+        return True
+    for i, name in enumerate(names):
+        column = table.column(i)
+        if name == "bool" or column.num_chunks != 1 or column.null_count:
+            return True
+        if name == "str" and column.type != pa.large_string():
+            return True
+    return False
+
+
 def decode(meta: Any, table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
     """The DataFrame ``encode`` described by ``meta``; numeric columns are writable views of
     ``base`` when the table was read from it (``base`` is then the caller's to hand over)."""

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from flows.errors import NodeError
-from nodes.code.sandbox import protocol, remote, shm
+from nodes.code.sandbox import copying, protocol, remote, shm
 from nodes.code.sandbox.channel import WallClockExceeded, WorkerDied, WorkerProcess
 from nodes.code.sandbox.limits import SandboxLimits
 
@@ -293,8 +293,11 @@ class SandboxPool:
             encoded = [protocol.encode_table(df) for df in tables.values()]
         except (protocol.TableError, TypeError) as exc:
             return _Outcome(error=f"input: {exc}")
+        # The inputs' headers go into the region now, their values while the worker reads the
+        # request and decodes what it can (see ``worker._decode_inputs``).
+        values: list[copying.Pair] = []
         try:
-            metas, blobs = _place_inputs(worker, encoded, self._copier)
+            metas, blobs = _place_inputs(worker, encoded, values)
         except ValueError:  # the region was unmapped: the worker was killed meanwhile
             return _Outcome(error="sandbox: the run was abandoned", keep_worker=False)
         try:
@@ -307,6 +310,7 @@ class SandboxPool:
                 "options": options,
                 "tables": metas,
                 protocol.REMOTE: worker.reader is not None,
+                protocol.GO: bool(values),
             }
             parts = protocol.pack(header, blobs)
         except TypeError as exc:
@@ -317,6 +321,12 @@ class SandboxPool:
         try:
             worker.send(parts, deadline)
             del parts
+            if values:
+                if not _write_values(values, self._copier):
+                    worker.kill()
+                    return _Outcome(error="sandbox: the run was abandoned", keep_worker=False)
+                del values
+                worker.go(deadline)
             answer, blobs = worker.receive(deadline, max_table_bytes=max_bytes)
         except WallClockExceeded:
             worker.kill()
@@ -348,9 +358,10 @@ class SandboxPool:
 def _place_inputs(
     worker: WorkerProcess,
     encoded: list[tuple[dict[str, Any], protocol.OutTable]],
-    helper: Executor | None = None,
+    values: list[copying.Pair],
 ) -> tuple[list[dict[str, Any]], list[protocol.OutTable | None]]:
-    """Write the input tables that fit into the worker's region; the others go by pipe."""
+    """Write the headers of the input tables that fit into the worker's region (their values'
+    copies are added to ``values``, for ``_write_values``); the others go by pipe."""
     metas = [meta for meta, _ in encoded]
     blobs: list[protocol.OutTable | None] = [blob for _, blob in encoded]
     region = worker.region
@@ -358,10 +369,20 @@ def _place_inputs(
         return metas, blobs
     for i, offset in enumerate(region.place([blob.size for _, blob in encoded])):
         if offset is not None:
-            region.write(encoded[i][1], offset, helper)
+            region.write(encoded[i][1], offset, deferred=values)
             metas[i] = {**metas[i], protocol.SHARED: [offset, encoded[i][1].size]}
             blobs[i] = None
     return metas, blobs
+
+
+def _write_values(values: list[copying.Pair], helper: Executor) -> bool:
+    """Copy the inputs' values into the region; False when it was unmapped meanwhile (the
+    worker was killed)."""
+    try:
+        copying.copy(values, helper)
+    except ValueError:
+        return False
+    return True
 
 
 def decode_answer(

@@ -35,6 +35,8 @@ from nodes.code.sandbox import plainframe, validation
 from nodes.code.sandbox.plainframe import TableError
 
 __all__ = [
+    "GO",
+    "GO_BYTE",
     "REMOTE",
     "SHARED",
     "OutTable",
@@ -54,6 +56,10 @@ SHARED = "shm"
 # With ``SHARED``, in a result: ``[[position, address, length], ...]``, the stream's bytes the
 # worker left in its own memory for the server to read (see ``remote``).
 REMOTE = "remote"
+# In a request: the server is still writing the region's values when it sends the header, and
+# sends ``GO_BYTE`` once they are all there (see ``worker._decode_inputs``).
+GO = "go"
+GO_BYTE = b"\x01"
 SIZE = struct.Struct(">Q")
 MAX_HEADER = 16 * 1024 * 1024
 _ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError)
@@ -323,9 +329,11 @@ def _to_pandas(table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
     return pd.DataFrame(columns, index=df.index, columns=df.columns, copy=False)
 
 
-def decode_table(meta: dict[str, Any], data: Any, *, validate: bool = False) -> pd.DataFrame:
+def decode_table(
+    meta: dict[str, Any], data: Any, *, validate: bool = False, table: pa.Table | None = None
+) -> pd.DataFrame:
     """The DataFrame of ``encode_table``; ``validate`` checks every offset first (for bytes
-    coming from a worker, which is not trusted).
+    coming from a worker, which is not trusted). ``table``: the stream, already opened.
 
     When ``data`` is writable memory (a ``bytearray``, a writable ``memoryview`` or numpy byte
     array) the DataFrame is a view of it for every column it can be: the caller hands ``data``
@@ -334,7 +342,8 @@ def decode_table(meta: dict[str, Any], data: Any, *, validate: bool = False) -> 
     if isinstance(data, OutTable):
         data = data.to_bytes()
     buffer = pa.py_buffer(data)
-    table = pa.ipc.open_stream(buffer).read_all()
+    if table is None:
+        table = pa.ipc.open_stream(buffer).read_all()
     if validate:
         validation.validate(table)
     base = _writable_base(buffer)

@@ -10,6 +10,8 @@ so each worker gets one region, created once and reused by every request it serv
 - a request writes its input tables (Arrow IPC streams) into the region and sends only offsets
   and lengths in the JSON header; the worker writes its result back the same way, after the
   inputs (the result may be a view of them). A table that does not fit crosses the pipe.
+  The server writes the streams' headers first, sends the request, then copies the values and
+  sends a go byte: meanwhile the worker decodes what needs only the layout (see ``worker``).
 
 A worker serves one request at a time, so only one side writes at a time. Trust runs one way:
 
@@ -99,15 +101,17 @@ class Region:
         self,
         table: OutTable,
         offset: int,
-        helper: Executor | None = None,
         holes: list[tuple[int, np.ndarray]] | None = None,
+        deferred: list[copying.Pair] | None = None,
     ) -> None:
-        """Write ``table``'s stream at ``offset`` (its room was found with ``place``); with
-        ``helper``, a thread takes half of the large buffers (see ``copying``).
+        """Write ``table``'s stream at ``offset`` (its room was found with ``place``).
 
         With ``holes`` (the worker, when the server reads its memory, see ``remote``), large
         buffers that lie outside the region are not copied: each is appended to ``holes`` as
-        ``(position in the stream, its bytes)``, and the caller keeps those bytes alive."""
+        ``(position in the stream, its bytes)``, and the caller keeps those bytes alive.
+
+        With ``deferred`` (the server), the large copies are appended to it instead: the caller
+        makes them later, on two threads (see ``copying``); only the headers are written now."""
         if self._view.readonly:
             raise TableError("the shared region is not writable")
         target = np.frombuffer(self._view, dtype=np.uint8, count=table.size, offset=offset)
@@ -131,7 +135,10 @@ class Region:
             at = end
 
         table.write_to(put)
-        copying.copy(pairs, helper)
+        if deferred is not None:
+            deferred.extend(pairs)
+        else:
+            copying.copy(pairs, None)
 
     def span(self, location: Any, max_bytes: int | None) -> tuple[int, int]:
         """``(offset, length)`` from a header's ``[offset, length]``, checked to lie inside the

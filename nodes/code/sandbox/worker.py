@@ -26,7 +26,7 @@ import pwd
 import resource
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO
 
 # Set before numpy/pyarrow load: one compute thread, the system allocator and one malloc arena
@@ -44,7 +44,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from nodes.code.sandbox import execute, heap, policy, protocol, shm  # noqa: E402
+from nodes.code.sandbox import execute, heap, plainframe, policy, protocol, shm  # noqa: E402
 
 # Above the worker's idle footprint, room for the worker's own bookkeeping after a run.
 AS_SLACK_MB = 256
@@ -240,18 +240,58 @@ def _send(out: BinaryIO, header: dict[str, Any], tables: Sequence[Any] = ()) -> 
     out.flush()
 
 
-def _decode(
+def _open(
     meta: dict[str, Any], blob: Any, region: shm.Region | None, views: list[memoryview]
-) -> pd.DataFrame:
-    if blob is not None:
-        return protocol.decode_table(meta, blob)
-    if region is None:
-        raise protocol.TableError("a table is in shared memory, but this worker has none")
-    offset, length = region.span(meta[protocol.SHARED], max_bytes=None)
-    # In place: the region is this request's until the answer is sent (see ``shm``).
-    view = region.view(offset, length)
-    views.append(view)
-    return protocol.decode_table(meta, view)
+) -> tuple[Any, pa.Table]:
+    """A request table's bytes and its stream, opened (Arrow reads only the headers)."""
+    if blob is None:
+        if region is None:
+            raise protocol.TableError("a table is in shared memory, but this worker has none")
+        offset, length = region.span(meta[protocol.SHARED], max_bytes=None)
+        # In place: the region is this request's until the answer is sent (see ``shm``).
+        blob = region.view(offset, length)
+        views.append(blob)
+    return blob, pa.ipc.open_stream(pa.py_buffer(blob)).read_all()
+
+
+def _decode_inputs(
+    header: dict[str, Any],
+    blobs: list[Any],
+    region: shm.Region | None,
+    views: list[memoryview],
+    wait_go: Callable[[], None] | None,
+) -> list[pd.DataFrame]:
+    """The request's tables. With ``go`` in the header, the server is still writing the values
+    of the tables in the region: those whose decoding needs only their layout are decoded now,
+    the others once ``wait_go`` returns (the server's go byte)."""
+    opened = [
+        (meta, *_open(meta, blob, region, views))
+        for meta, blob in zip(header["tables"], blobs, strict=True)
+    ]
+    go = header.get(protocol.GO) is True
+    if go and wait_go is None:
+        raise protocol.TableError("a request that needs a go byte, which cannot be read")
+    frames: list[pd.DataFrame | None] = [
+        None
+        if go and protocol.SHARED in meta and plainframe.reads_values(meta.get("plain"), table)
+        else protocol.decode_table(meta, data, table=table)
+        for meta, data, table in opened
+    ]
+    if go:
+        assert wait_go is not None
+        wait_go()
+    return [
+        protocol.decode_table(meta, data, table=table) if frame is None else frame
+        for frame, (meta, data, table) in zip(frames, opened, strict=True)
+    ]
+
+
+def _go(read_exact: Callable[[int], Any]) -> Callable[[], None]:
+    def wait() -> None:
+        if bytes(read_exact(1)) != protocol.GO_BYTE:
+            raise RuntimeError("expected the server's go byte")
+
+    return wait
 
 
 def _inputs_end(metas: list[Any]) -> int:
@@ -289,14 +329,18 @@ def _place_result(
 
 
 def _serve_one(
-    header: dict[str, Any], blobs: list[Any], walls: Walls, region: shm.Region | None = None
+    header: dict[str, Any],
+    blobs: list[Any],
+    walls: Walls,
+    region: shm.Region | None = None,
+    wait_go: Callable[[], None] | None = None,
 ) -> tuple[dict, list, list]:
     """Run one request: ``(answer, tables for the pipe, buffers the server will read from
     this process)``. The answer asks for a new worker when a view of the region the run read
     its tables from outlives it."""
     views: list[memoryview] = []
     kept: list[Any] | None = [] if header.get(protocol.REMOTE) is True else None
-    response, out_blobs = _answer(header, blobs, walls, region, views, kept)
+    response, out_blobs = _answer(header, blobs, walls, region, views, kept, wait_go)
     if not response["ok"] and kept:
         kept.clear()
     if not shm.release_views(views):
@@ -311,6 +355,7 @@ def _answer(
     region: shm.Region | None,
     views: list[memoryview],
     kept: list[Any] | None = None,
+    wait_go: Callable[[], None] | None = None,
 ) -> tuple[dict, list]:
     limits = header.get("limits", {})
     cpu, memory = float(limits.get("cpu_seconds", 5)), int(limits.get("memory_mb", 512))
@@ -319,10 +364,7 @@ def _answer(
     walls.enter_run(cpu, memory)
     try:
         try:
-            tables = [
-                _decode(meta, blob, region, views)
-                for meta, blob in zip(header["tables"], blobs, strict=True)
-            ]
+            tables = _decode_inputs(header, blobs, region, views, wait_go)
             del blobs[:]
             frame = execute.run(header, tables)
             del tables
@@ -403,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
             kept = []
             fragmented = walls.fragmented()
         try:
-            response, out_blobs, kept = _serve_one(header, blobs, walls, region)
+            response, out_blobs, kept = _serve_one(header, blobs, walls, region, _go(read_exact))
         except execute.CpuLimitExceeded:  # fired between the run and the answer
             signal.setitimer(signal.ITIMER_PROF, 0)
             response, out_blobs, kept = *_failure("limit: CPU time exceeded", True), []

@@ -487,3 +487,56 @@ def test_plain_columns_of_one_dtype_decode_as_one_block_in_their_order(region, r
     expected = df.copy()
     expected.loc[1, ["a", "i32", "g", "k8"]] = [-1, -2, -3.5, -4]
     assert_frame_equal(decoded, expected)
+
+
+ROWS_DEFERRED = 20_000  # every column's values large enough to be written after the header
+LAYOUT_CASES = {
+    "numbers_text_datetimes_and_an_index": (
+        lambda n: pd.DataFrame(
+            {
+                "i": n,
+                "f": n * 0.5,
+                "nan": np.where(n % 3 == 0, np.nan, 1.0),  # NaN is a value here, not a null
+                "s": pd.array(np.array(["서울", "KR"])[n % 2], dtype="str"),
+                "at": pd.Timestamp("2024-01-01") + pd.to_timedelta(n, unit="s"),
+            },
+            index=pd.Index(n * 2),
+        ),
+        False,
+    ),
+    "a_boolean_column": (lambda n: pd.DataFrame({"i": n, "b": n % 2 == 0}), True),
+    "text_with_nulls": (
+        lambda n: pd.DataFrame({"s": pd.array(np.where(n % 2 == 0, "a", None), dtype="str")}),
+        True,
+    ),
+    "a_datetime_with_nat": (
+        lambda n: pd.DataFrame({"at": pd.to_datetime(np.where(n % 2 == 0, "2024-01-01", None))}),
+        True,
+    ),
+    "not_plain": (lambda n: pd.DataFrame({"i": pd.array(n, dtype="Int64")}), True),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYOUT_CASES))
+def test_tables_whose_layout_is_enough_decode_before_their_values_are_written(region, name):
+    # The worker decodes such tables while the server is still copying their values into the
+    # region (see worker._decode_inputs): the frame must come out right once they are there.
+    from nodes.code.sandbox import copying, plainframe
+
+    make, reads = LAYOUT_CASES[name]
+    df = make(np.arange(ROWS_DEFERRED))
+    meta, table = protocol.encode_table(df)
+    region.view(0, region.size)[:] = b"\xab" * region.size
+    values: list[Any] = []
+    region.write(table, 0, deferred=values)
+    assert values  # some values are not written yet
+    view = region.view(0, table.size)
+    opened = pa.ipc.open_stream(pa.py_buffer(view)).read_all()
+    assert plainframe.reads_values(meta.get("plain"), opened) is reads
+    if not reads:
+        early = protocol.decode_table(meta, view, table=opened)
+        copying.copy(values, None)
+        assert_frame_equal(early, df)
+    else:
+        copying.copy(values, None)
+        assert_frame_equal(protocol.decode_table(meta, view, table=opened), df)
