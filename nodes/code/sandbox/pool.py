@@ -411,4 +411,4 @@ def decode_answer(
         else:
             source = np.frombuffer(region.view(offset, length), dtype=np.uint8)
             data = remote.gather(source, meta[protocol.REMOTE], reader, helper)
-    return protocol.decode_table(meta, data, validate=True)
+    return protocol.decode_table(meta, data, validate=True, helper=helper)

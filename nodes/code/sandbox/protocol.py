@@ -25,6 +25,7 @@ import decimal
 import json
 import struct
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 import numpy as np
@@ -330,10 +331,19 @@ def _to_pandas(table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
 
 
 def decode_table(
-    meta: dict[str, Any], data: Any, *, validate: bool = False, table: pa.Table | None = None
+    meta: dict[str, Any],
+    data: Any,
+    *,
+    validate: bool = False,
+    table: pa.Table | None = None,
+    helper: Executor | None = None,
 ) -> pd.DataFrame:
     """The DataFrame of ``encode_table``; ``validate`` checks every offset first (for bytes
     coming from a worker, which is not trusted). ``table``: the stream, already opened.
+
+    With ``helper``, a plain table whose decoding needs only its layout (``plainframe.
+    reads_values``) is validated on the helper's thread while it is decoded: Arrow's checks
+    of the layout come first, and nothing is returned before the whole validation passed.
 
     When ``data`` is writable memory (a ``bytearray``, a writable ``memoryview`` or numpy byte
     array) the DataFrame is a view of it for every column it can be: the caller hands ``data``
@@ -344,13 +354,22 @@ def decode_table(
     buffer = pa.py_buffer(data)
     if table is None:
         table = pa.ipc.open_stream(buffer).read_all()
+    checking = None
     if validate:
-        validation.validate(table)
+        if helper is not None and not plainframe.reads_values(meta.get("plain"), table):
+            table.validate()  # sizes and lengths: what decoding the layout relies on
+            checking = helper.submit(validation.validate, table)
+        else:
+            validation.validate(table)
     base = _writable_base(buffer)
-    if "plain" in meta:
-        df = plainframe.decode(meta["plain"], table, base)
-    else:
-        df = _to_pandas(table, base)
+    try:
+        if "plain" in meta:
+            df = plainframe.decode(meta["plain"], table, base)
+        else:
+            df = _to_pandas(table, base)
+    finally:
+        if checking is not None:
+            checking.result()
     for name in meta.get("json", []):
         values = [None if v is None else json.loads(v) for v in table.column(name).to_pylist()]
         df[name] = pd.Series(values, index=df.index, dtype=object)

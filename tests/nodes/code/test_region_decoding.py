@@ -540,3 +540,28 @@ def test_tables_whose_layout_is_enough_decode_before_their_values_are_written(re
     else:
         copying.copy(values, None)
         assert_frame_equal(protocol.decode_table(meta, view, table=opened), df)
+
+
+@pytest.mark.parametrize("forgery", ["offset_past_the_data", "invalid_utf8", "none"])
+def test_a_table_validated_while_it_is_decoded_is_still_refused_when_bad(region, forgery):
+    # With a helper thread, the server decodes a plain table's layout while the helper
+    # validates it (protocol.decode_table): a bad table must still be refused.
+    from concurrent.futures import ThreadPoolExecutor
+
+    df = pd.DataFrame({"n": np.arange(3), "s": pd.array(["ab", "cd", "é"], dtype="str")})
+    meta = put(region, df)
+    stream = region.view(*meta[protocol.SHARED])
+    offsets = np.array([0, 2, 4, 6], dtype="<i8").tobytes()
+    at = bytes(stream).index(offsets)
+    if forgery == "offset_past_the_data":
+        stream[at + 24 : at + 32] = np.array([1 << 40], dtype="<i8").tobytes()
+    elif forgery == "invalid_utf8":
+        data = bytes(stream).index("abcdé".encode())
+        stream[data : data + 2] = b"\xff\xfe"
+    with ThreadPoolExecutor(1) as helper:
+        if forgery == "none":
+            out = decode_answer(region, {"tables": [meta]}, [None], 1 << 20, helper)
+            assert_frame_equal(out, df)
+        else:
+            with pytest.raises(pa.ArrowInvalid):
+                decode_answer(region, {"tables": [meta]}, [None], 1 << 20, helper)
