@@ -330,6 +330,12 @@ def _to_pandas(table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
     return pd.DataFrame(columns, index=df.index, columns=df.columns, copy=False)
 
 
+def _frame(meta: dict[str, Any], table: pa.Table, base: np.ndarray | None) -> pd.DataFrame:
+    if "plain" in meta:
+        return plainframe.decode(meta["plain"], table, base)
+    return _to_pandas(table, base)
+
+
 def decode_table(
     meta: dict[str, Any],
     data: Any,
@@ -342,7 +348,7 @@ def decode_table(
     coming from a worker, which is not trusted). ``table``: the stream, already opened.
 
     With ``helper``, a plain table whose decoding needs only its layout (``plainframe.
-    reads_values``) is validated on the helper's thread while it is decoded: Arrow's checks
+    reads_values``) is decoded on the helper's thread while it is validated: Arrow's checks
     of the layout come first, and nothing is returned before the whole validation passed.
 
     When ``data`` is writable memory (a ``bytearray``, a writable ``memoryview`` or numpy byte
@@ -354,22 +360,20 @@ def decode_table(
     buffer = pa.py_buffer(data)
     if table is None:
         table = pa.ipc.open_stream(buffer).read_all()
-    checking = None
-    if validate:
-        if helper is not None and not plainframe.reads_values(meta.get("plain"), table):
-            table.validate()  # sizes and lengths: what decoding the layout relies on
-            checking = helper.submit(validation.validate, table)
-        else:
-            validation.validate(table)
     base = _writable_base(buffer)
-    try:
-        if "plain" in meta:
-            df = plainframe.decode(meta["plain"], table, base)
-        else:
-            df = _to_pandas(table, base)
-    finally:
-        if checking is not None:
-            checking.result()
+    if validate and helper is not None and not plainframe.reads_values(meta.get("plain"), table):
+        table.validate()  # sizes and lengths: what decoding the layout relies on
+        # Decoding is Python and holds the GIL; validating is mostly Arrow, which lets it go:
+        # the helper decodes while this thread validates.
+        decoding = helper.submit(_frame, meta, table, base)
+        try:
+            validation.validate(table)
+        finally:
+            df = decoding.result()
+    else:
+        if validate:
+            validation.validate(table)
+        df = _frame(meta, table, base)
     for name in meta.get("json", []):
         values = [None if v is None else json.loads(v) for v in table.column(name).to_pylist()]
         df[name] = pd.Series(values, index=df.index, dtype=object)
