@@ -51,8 +51,11 @@ def validate(table: pa.Table) -> None:
     """Raise ``pa.ArrowInvalid`` (or another Arrow error) unless every column of ``table`` is
     valid, down to the UTF-8 of its text."""
     table.validate()
-    for column in table.columns:
-        for chunk in column.chunks:
-            if chunk.type in _AS_BINARY and _ascii_strings(chunk):
-                continue
-            chunk.validate(full=True)
+    chunks = [chunk for column in table.columns for chunk in column.chunks]
+    # Text first: its long checks run in Arrow without the GIL, while another thread may be
+    # decoding the table (see ``protocol.decode_table``); the other checks are short.
+    chunks.sort(key=lambda chunk: chunk.type not in _AS_BINARY)
+    for chunk in chunks:
+        if chunk.type in _AS_BINARY and _ascii_strings(chunk):
+            continue
+        chunk.validate(full=True)
