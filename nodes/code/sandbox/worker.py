@@ -264,22 +264,24 @@ def _decode_inputs(
     """The request's tables. With ``go`` in the header, the server is still writing the values
     of the tables in the region: those whose decoding needs only their layout are decoded now,
     the others once ``wait_go`` returns (the server's go byte)."""
-    opened = [
-        (meta, *_open(meta, blob, region, views))
-        for meta, blob in zip(header["tables"], blobs, strict=True)
-    ]
     go = header.get(protocol.GO) is True
     if go and wait_go is None:
         raise protocol.TableError("a request that needs a go byte, which cannot be read")
-    frames: list[pd.DataFrame | None] = [
-        None
-        if go and protocol.SHARED in meta and plainframe.reads_values(meta.get("plain"), table)
-        else protocol.decode_table(meta, data, table=table)
-        for meta, data, table in opened
-    ]
-    if go:
-        assert wait_go is not None
-        wait_go()
+    try:
+        opened = [
+            (meta, *_open(meta, blob, region, views))
+            for meta, blob in zip(header["tables"], blobs, strict=True)
+        ]
+        frames: list[pd.DataFrame | None] = [
+            None
+            if go and protocol.SHARED in meta and plainframe.reads_values(meta.get("plain"), table)
+            else protocol.decode_table(meta, data, table=table)
+            for meta, data, table in opened
+        ]
+    finally:
+        if go:  # even after a failure: the byte must not be read as the next request
+            assert wait_go is not None
+            wait_go()
     return [
         protocol.decode_table(meta, data, table=table) if frame is None else frame
         for frame, (meta, data, table) in zip(frames, opened, strict=True)

@@ -565,3 +565,22 @@ def test_a_table_validated_while_it_is_decoded_is_still_refused_when_bad(region,
         else:
             with pytest.raises(pa.ArrowInvalid):
                 decode_answer(region, {"tables": [meta]}, [None], 1 << 20, helper)
+
+
+def test_a_request_that_fails_before_its_go_byte_still_reads_it(region):
+    # The server sends the go byte after the request whatever the worker makes of it; a
+    # worker that failed first must still read it, or take it for the next request's start.
+    from nodes.code.sandbox import worker
+
+    took: list[bool] = []
+    header = {
+        "kind": "script",
+        "code": "result = df",
+        "names": ["src"],
+        "tables": [{protocol.SHARED: [region.size - 8, 100]}],
+        "limits": {"cpu_seconds": 5, "memory_mb": 512},
+        protocol.GO: True,
+    }
+    answer, _, _ = worker._serve_one(header, [None], NoWalls(), region, lambda: took.append(True))
+    assert not answer["ok"] and "outside the shared region" in answer["error"]
+    assert took == [True]
