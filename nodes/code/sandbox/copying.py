@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import numpy as np
 
-__all__ = ["MIN_PARALLEL_BYTES", "Pair", "copy", "cut", "halves"]
+__all__ = ["MIN_PARALLEL_BYTES", "Pair", "copy", "cut", "halves", "on_two_threads"]
 
 MIN_PARALLEL_BYTES = 4 << 20
 
@@ -59,9 +59,28 @@ def _split_pair(pair: Pair, at: int) -> tuple[Pair, Pair]:
     return (target[:at], source[:at]), (target[at:], source[at:])
 
 
-def halves(pairs: Sequence[Pair]) -> tuple[list[Pair], list[Pair]]:
-    """``pairs`` cut into two lists of (nearly) equal byte counts."""
-    return cut(pairs, sum(target.nbytes for target, _ in pairs) // 2, _split_pair)
+def halves(
+    items: Sequence[Item], split: Callable[[Item, int], tuple[Item, Item]] = _split_pair
+) -> tuple[list[Item], list[Item]]:
+    """``items`` cut into two lists of (nearly) equal byte counts (see ``cut``)."""
+    return cut(items, sum(item[0].nbytes for item in items) // 2, split)
+
+
+def on_two_threads(
+    items: Sequence[Item],
+    work: Callable[[Sequence[Item]], None],
+    helper: Executor,
+    split: Callable[[Item, int], tuple[Item, Item]],
+) -> None:
+    """``work`` on the first half of the bytes on this thread and on the second half on
+    ``helper``'s, one call each. Returns once both are done, even when this thread's half
+    fails (the helper must not write after the caller moved on)."""
+    mine, theirs = halves(items, split)
+    future = helper.submit(work, theirs)
+    try:
+        work(mine)
+    finally:
+        future.result()
 
 
 def _copy_all(pairs: Sequence[Pair]) -> None:
@@ -73,16 +92,10 @@ def copy(
     pairs: Sequence[Pair], helper: Executor | None, *, min_bytes: int = MIN_PARALLEL_BYTES
 ) -> None:
     """Copy every ``(target, source)``; with ``helper`` and at least ``min_bytes`` in all,
-    half of the bytes on the helper's thread. Returns once both halves are done, even when
-    the caller's fails (the helper must not write after the caller moved on)."""
+    half of the bytes on the helper's thread."""
     if any(target.nbytes != source.nbytes for target, source in pairs):
         raise ValueError("copy: a target and its source differ in size")
     if helper is None or sum(target.nbytes for target, _ in pairs) < min_bytes:
         _copy_all(pairs)
-        return
-    mine, theirs = halves(pairs)
-    future = helper.submit(_copy_all, theirs)
-    try:
-        _copy_all(mine)
-    finally:
-        future.result()
+    else:
+        on_two_threads(pairs, _copy_all, helper, _split_pair)

@@ -129,12 +129,7 @@ class Reader:
             self._read_all(pieces)
         else:
             # One call per thread: between calls the two threads would wait for the GIL.
-            mine, theirs = copying.cut(pieces, total // 2, _split_piece)
-            future = helper.submit(self._read_all, theirs)
-            try:
-                self._read_all(mine)
-            finally:
-                future.result()
+            copying.on_two_threads(pieces, self._read_all, helper, _split_piece)
         if not self.alive():
             raise ReadError("the worker exited while its result was read")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import numpy as np
@@ -191,40 +191,39 @@ sys.stdin.read()
 """
 
 
+@pytest.fixture
+def holder() -> Iterator[tuple[subprocess.Popen[str], int, str]]:
+    """A process holding 1 MB of random bytes: ``(process, address, first 16 bytes as hex)``."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        address, head = child.stdout.readline().split()
+        yield child, int(address), head
+    finally:
+        child.kill()
+        child.wait()
+
+
 @needs_ptrace
-def test_a_reader_reads_only_while_its_process_lives():
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        address, head = child.stdout.readline().split()
-        reader = remote.Reader.for_worker(child.pid, [int(address), head])
-        assert reader is not None
-        target = np.zeros(1 << 20, dtype=np.uint8)
-        reader.read([(target, int(address))])
-        assert target[:16].tobytes().hex() == head
-        child.kill()
-        child.wait()
-        with pytest.raises(remote.ReadError):
-            reader.read([(target, int(address))])
-        reader.close()
-    finally:
-        child.kill()
-        child.wait()
+def test_a_reader_reads_only_while_its_process_lives(holder):
+    child, address, head = holder
+    reader = remote.Reader.for_worker(child.pid, [address, head])
+    assert reader is not None
+    target = np.zeros(1 << 20, dtype=np.uint8)
+    reader.read([(target, address)])
+    assert target[:16].tobytes().hex() == head
+    child.kill()
+    child.wait()
+    with pytest.raises(remote.ReadError):
+        reader.read([(target, address)])
+    reader.close()
 
 
-def test_a_probe_that_does_not_match_gives_no_reader():
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert child.stdout is not None
-        address, head = child.stdout.readline().split()
-        wrong = bytes(16).hex() if head != bytes(16).hex() else "01" * 16
-        assert remote.Reader.for_worker(child.pid, [int(address), wrong]) is None
-        for malformed in (None, [], ["x", head], [int(address)], [int(address), "zz"]):
-            assert remote.Reader.for_worker(child.pid, malformed) is None
-    finally:
-        child.kill()
-        child.wait()
+def test_a_probe_that_does_not_match_gives_no_reader(holder):
+    child, address, head = holder
+    wrong = bytes(16).hex() if head != bytes(16).hex() else "01" * 16
+    assert remote.Reader.for_worker(child.pid, [address, wrong]) is None
+    for malformed in (None, [], ["x", head], [address], [address, "zz"]):
+        assert remote.Reader.for_worker(child.pid, malformed) is None
