@@ -155,8 +155,9 @@ def _median_ms(call: Callable[[], Any], repeat: int) -> float:
 
 def _cold_copy_ms(size: int, helper: ThreadPoolExecutor, repeat: int) -> float:
     """Median ms of a ``size``-byte copy on two threads, between buffers that are not in the
-    cache: it rotates over enough of them to flush it."""
-    count = max(3, -(-COLD_BYTES // max(size, 1)))
+    cache: it rotates over enough of them to flush it (at most 64: a small table's copy stays
+    in the cache, in the sandbox too)."""
+    count = min(64, max(3, -(-COLD_BYTES // max(size, 1))))
     pairs = [(np.zeros(size, dtype=np.uint8), np.ones(size, dtype=np.uint8)) for _ in range(count)]
     turn = itertools.count()
     return _median_ms(lambda: copying.copy([pairs[next(turn) % count]], helper), repeat)
