@@ -7,6 +7,7 @@ The URL travels in ``Config.attributes``, never through the ini parser, so a pas
 from __future__ import annotations
 
 import asyncio
+import sysconfig
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,14 +21,23 @@ from flows.errors import MaxDPError
 
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "current", "downgrade", "upgrade"]
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+def _migrations_dir() -> Path:
+    """The source checkout's ``migrations/``, else where an installed wheel put it
+    (``share/max-dp/migrations`` under the environment, see pyproject.toml)."""
+    checkout = Path(__file__).resolve().parent.parent / "migrations"
+    installed = Path(sysconfig.get_path("data")) / "share" / "max-dp" / "migrations"
+    return installed if not checkout.is_dir() and installed.is_dir() else checkout
+
+
+MIGRATIONS_DIR = _migrations_dir()
 
 
 def alembic_config(database_url: str) -> Config:
     if not (MIGRATIONS_DIR / "env.py").is_file():
         raise MaxDPError(
-            f"the migrations directory {MIGRATIONS_DIR} is missing; run from a source checkout "
-            "(pip install -e .)"
+            f"the migrations directory {MIGRATIONS_DIR} is missing: reinstall max-dp, or run "
+            "from a source checkout (pip install -e .)"
         )
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
