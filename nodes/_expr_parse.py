@@ -32,6 +32,7 @@ __all__ = [
     "MAX_TEXT",
     "Parsed",
     "parse",
+    "rename_parameter",
 ]
 
 MAX_TEXT = 10_000
@@ -114,7 +115,11 @@ def _error(message: str, position: int | None) -> ExpressionError:
     return ExpressionError(f"{message}{where}", position=position)
 
 
-def _preprocess(text: str) -> tuple[str, list[int], dict[str, str], dict[str, str]]:
+def _preprocess(
+    text: str, spans: list[tuple[int, int, str]] | None = None
+) -> tuple[str, list[int], dict[str, str], dict[str, str]]:
+    """The text with placeholders; ``spans`` (when given) gets ``(start, end, name)`` of each
+    ``@name`` in the original text."""
     normal = unicodedata.normalize("NFKC", text)
     prefix = next(p for k in count() if (p := f"_mx{k}_") not in text and p not in normal)
     # Parentheses around the text let it start with spaces and span lines; the closing one
@@ -168,6 +173,8 @@ def _preprocess(text: str) -> tuple[str, list[int], dict[str, str], dict[str, st
             if not text[i + 1 : j].isidentifier():
                 raise _error("expected a parameter name after '@'", i)
             placeholder(params, "p", text[i + 1 : j], i, j)
+            if spans is not None:
+                spans.append((i, j, text[i + 1 : j]))
             i = j
             continue
         else:
@@ -188,6 +195,23 @@ def _syntax_message(exc: SyntaxError, shown: dict[str, str]) -> str:
     for ident, name in shown.items():
         message = message.replace(ident, name)
     return message
+
+
+def rename_parameter(text: str, old: str, new: str) -> str:
+    """``text`` with every ``@old`` written ``@new``; strings, comments and backticked names
+    are left as they are. ExpressionError when ``text`` cannot be scanned.
+
+    >>> rename_parameter("x > @lim and y == '@lim' and z < @limit  # @lim", "lim", "cap")
+    "x > @cap and y == '@lim' and z < @limit  # @lim"
+    """
+    spans: list[tuple[int, int, str]] = []
+    _preprocess(text, spans)
+    pieces, last = [], 0
+    for start, end, name in spans:
+        if name == old:
+            pieces += [text[last:start], "@", new]
+            last = end
+    return "".join(pieces) + text[last:]
 
 
 def parse(text: str) -> Parsed:

@@ -15,7 +15,7 @@ skipped. Tables are pandas DataFrames.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from flows.errors import ConfigError, ExpressionError
+from flows.errors import ConfigError, ExpressionError, MaxDPError
 
 if TYPE_CHECKING:
     from nodes.expressions import Expression
 
-__all__ = ["CONTEXT_KEY", "MaxDPNode", "NodeConfig", "NodeContext", "Port"]
+__all__ = ["CONTEXT_KEY", "MaxDPNode", "NodeConfig", "NodeContext", "Port", "Renamed"]
 
 # Key under RunnableConfig["configurable"] that carries the NodeContext through langchain.
 CONTEXT_KEY = "maxdp_context"
@@ -72,6 +72,30 @@ class NodeContext:
     failures: list[dict[str, Any]] = field(default_factory=list)
     # Shared services (connections, sandbox pool …) keyed by name; provided by the host.
     services: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Renamed:
+    """A node's config with a parameter renamed: the fields that changed, and those that could
+    not be read (field -> why), which keep their text."""
+
+    config: dict[str, Any]
+    changed: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def apply(self, name: str, rename: Callable[[Any], Any]) -> None:
+        """Set field ``name`` to ``rename(its value)``; a field that is absent stays so."""
+        value = self.config.get(name)
+        if value is None:
+            return
+        try:
+            renamed = rename(value)
+        except MaxDPError as exc:
+            self.skipped[name] = exc.message
+            return
+        if renamed != value:
+            self.config[name] = renamed
+            self.changed.append(name)
 
 
 class MaxDPNode(Runnable[Mapping[str, Any], dict[str, Any]]):
@@ -123,6 +147,25 @@ class MaxDPNode(Runnable[Mapping[str, Any], dict[str, Any]]):
         """``{config field: {parameter names}}`` this node reads; checked against the flow."""
         return {name: set(expr.parameters) for name, expr in self.expressions.items()}
 
+    @classmethod
+    def rename_parameter(cls, config: Mapping[str, Any], old: str, new: str) -> Renamed:
+        """``config`` as stored (not validated) with every use of parameter ``old`` reading
+        ``new``: the fields ``parameter_refs`` names. Here the expression fields; a node that
+        reads parameters elsewhere renames there too.
+
+        >>> from nodes.transforms.filter_rows import FilterRows
+        >>> FilterRows.rename_parameter({"condition": "amount > @min"}, "min", "floor").config
+        {'condition': 'amount > @floor'}
+        """
+        from nodes._expr_parse import rename_parameter
+
+        renamed = Renamed(dict(config))
+        for name in cls._expression_fields():
+            renamed.apply(
+                name, lambda v: rename_parameter(v, old, new) if isinstance(v, str) else v
+            )
+        return renamed
+
     # -- catalog ------------------------------------------------------------------------
     @classmethod
     def describe(cls) -> dict[str, Any]:
@@ -154,14 +197,21 @@ class MaxDPNode(Runnable[Mapping[str, Any], dict[str, Any]]):
         ctx = ((config or {}).get("configurable") or {}).get(CONTEXT_KEY)
         return ctx if isinstance(ctx, NodeContext) else NodeContext(node_id=self.node_id)
 
+    @classmethod
+    def _expression_fields(cls) -> list[str]:
+        """The config fields written in the expression language."""
+        return [
+            name
+            for name, info in cls.Config.model_fields.items()
+            if isinstance(info.json_schema_extra, dict)
+            and info.json_schema_extra.get("x-maxdp-widget") == "expression"
+        ]
+
     def _compile_expressions(self) -> dict[str, Expression]:
         from nodes.expressions import compile_expression
 
         compiled = {}
-        for name, info in type(self.config).model_fields.items():
-            extra = info.json_schema_extra
-            if not isinstance(extra, dict) or extra.get("x-maxdp-widget") != "expression":
-                continue
+        for name in self._expression_fields():
             text = getattr(self.config, name)
             if text is None:
                 continue

@@ -46,6 +46,7 @@ __all__ = [
     "check_read_only",
     "order_by_clauses",
     "quote_identifier",
+    "rename_sql_parameter",
     "single_statement",
     "sql_column",
     "sql_parameters",
@@ -244,6 +245,23 @@ def sql_parameters(sql: str, dialect: str) -> list[str]:
         if kind == "code":
             names.update((m.group(1), None) for m in _BIND.finditer(sql, start, end))
     return list(names)
+
+
+def rename_sql_parameter(sql: str, dialect: str, old: str, new: str) -> str:
+    """``sql`` with every ``:old`` that ``sql_parameters`` would find written ``:new``.
+
+    >>> rename_sql_parameter("SELECT :n, ':n', :nn -- :n", "generic", "n", "limit")
+    "SELECT :limit, ':n', :nn -- :n"
+    """
+    pieces, last = [], 0
+    for kind, start, end in scan(sql, dialect):
+        if kind != "code":
+            continue
+        for match in _BIND.finditer(sql, start, end):
+            if match.group(1) == old:
+                pieces += [sql[last : match.start(1)], new]
+                last = match.end(1)
+    return "".join(pieces) + sql[last:]
 
 
 def bound_text(

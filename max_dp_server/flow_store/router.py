@@ -17,6 +17,8 @@ from max_dp_server.flow_store.schemas import (
     FlowRead,
     FlowSave,
     FlowSummary,
+    ParameterRename,
+    ParameterRenameResult,
     ValidationResult,
     VersionCreate,
     VersionRead,
@@ -95,6 +97,16 @@ async def validate(document: RawDocument, _user: CurrentUser, state: StateDep) -
     """Every problem of a document at once, each with its node id; nothing is stored."""
     problems = await service.problems_of(document, state.registry)
     return ValidationResult(valid=not problems, problems=[dict(p) for p in problems])
+
+
+@router.post("/rename-parameter", response_model=ParameterRenameResult)
+async def rename_parameter(
+    data: ParameterRename, _user: CurrentUser, state: StateDep
+) -> ParameterRenameResult:
+    """The document with a parameter renamed in its declaration and wherever a node uses it
+    (``@name``, ``:name``, ``params['name']``); nothing is stored."""
+    renamed = await service.rename_parameter(data.document, data.old, data.new, state.registry)
+    return ParameterRenameResult.model_validate(renamed)
 
 
 @router.get("/{flow_id}", response_model=FlowRead)

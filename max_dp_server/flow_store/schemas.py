@@ -69,3 +69,23 @@ class FlowDiff(ResponseModel):
     nodes: dict[str, Any]
     edges: dict[str, Any]
     parameters: dict[str, Any]
+
+
+class ParameterRename(RequestModel):
+    document: Document = Field(description="The flow document, as edited (nothing is stored).")
+    old: str = Field(min_length=1, max_length=64)
+    new: str = Field(min_length=1, max_length=64)
+
+
+class RenamedField(ResponseModel):
+    node_id: str
+    field: str
+    reason: str | None = Field(default=None, description="Why a field was left as it was.")
+
+
+class ParameterRenameResult(ResponseModel):
+    document: Document = Field(description="The document with the parameter renamed.")
+    changed: list[RenamedField] = Field(description="The node fields rewritten.")
+    skipped: list[RenamedField] = Field(
+        description="Node fields that may use the parameter but could not be read; unchanged."
+    )

@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from flows import rename as renaming
 from flows.errors import FlowValidationError, Problem
 from flows.graph import validate_flow
+from flows.rename import ParameterRenamed
 from max_dp_server.code_policy import check_code_nodes
 from max_dp_server.errors import NotFoundError
 from max_dp_server.flow_store import repository
@@ -28,6 +30,13 @@ from nodes.registry import NodeRegistry
 async def problems_of(document: Mapping[str, Any], registry: NodeRegistry) -> list[Problem]:
     # Validation builds every node (configs, expressions): keep that CPU off the event loop.
     return await asyncio.to_thread(validate_flow, document, registry)
+
+
+async def rename_parameter(
+    document: Mapping[str, Any], old: str, new: str, registry: NodeRegistry
+) -> ParameterRenamed:
+    # Like validation, it parses every expression and script: off the event loop.
+    return await asyncio.to_thread(renaming.rename_parameter, document, old, new, registry)
 
 
 async def check_document(document: Mapping[str, Any], registry: NodeRegistry) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import Field
 
 from flows.errors import ConfigError
-from nodes.base import MaxDPNode, NodeContext
+from nodes.base import MaxDPNode, NodeContext, Renamed
+from nodes.code.params import rename_parameter as rename_in_code
 from nodes.code.sandbox.compiler import CodeError, compile_function
 from nodes.code.sandbox.service import CodeLimitsConfig, code_field, run_code, run_sync
 from nodes.fields import column_field
@@ -50,6 +52,12 @@ class ApplyFunction(MaxDPNode):
     title = "Apply function"
     Config = ApplyFunctionConfig
     is_async = True
+
+    @classmethod
+    def rename_parameter(cls, config: Mapping[str, Any], old: str, new: str) -> Renamed:
+        renamed = super().rename_parameter(config, old, new)
+        renamed.apply("code", lambda v: rename_in_code(v, old, new) if isinstance(v, str) else v)
+        return renamed
 
     def setup(self) -> None:
         cfg = self.config

@@ -8,7 +8,8 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from flows.errors import ConfigError, NodeError
-from nodes.base import MaxDPNode, NodeContext, Port
+from nodes.base import MaxDPNode, NodeContext, Port, Renamed
+from nodes.code.params import rename_parameter as rename_in_code
 from nodes.code.sandbox.compiler import CodeError, compile_script
 from nodes.code.sandbox.service import CodeLimitsConfig, code_field, run_code, run_sync
 
@@ -60,6 +61,12 @@ class RunPythonScript(MaxDPNode):
     inputs: ClassVar[tuple[Port, ...]] = (Port(name="in", many=True, optional=True),)
     Config = RunPythonScriptConfig
     is_async = True
+
+    @classmethod
+    def rename_parameter(cls, config: Mapping[str, Any], old: str, new: str) -> Renamed:
+        renamed = super().rename_parameter(config, old, new)
+        renamed.apply("code", lambda v: rename_in_code(v, old, new) if isinstance(v, str) else v)
+        return renamed
 
     def setup(self) -> None:
         # Compiled here too (never executed in the server) so errors show at flow build time.

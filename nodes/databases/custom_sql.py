@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import pandas as pd
 from pydantic import Field
 
 from flows.errors import ConfigError, NodeError
-from nodes.base import MaxDPNode, NodeConfig, NodeContext, Port
+from nodes.base import MaxDPNode, NodeConfig, NodeContext, Port, Renamed
 from nodes.connections import connection_field, connections_from
 from nodes.databases._read import frame_from_result
-from nodes.sql import bound_text, check_read_only, single_statement, sql_parameters
+from nodes.sql import (
+    bound_text,
+    check_read_only,
+    rename_sql_parameter,
+    single_statement,
+    sql_parameters,
+)
 
 
 class CustomSqlConfig(NodeConfig):
@@ -64,6 +71,15 @@ class CustomSql(MaxDPNode):
 
     def parameter_refs(self) -> dict[str, set[str]]:
         return {**super().parameter_refs(), "sql": set(self._parameters)}
+
+    @classmethod
+    def rename_parameter(cls, config: Mapping[str, Any], old: str, new: str) -> Renamed:
+        renamed = super().rename_parameter(config, old, new)
+        renamed.apply(
+            "sql",
+            lambda v: rename_sql_parameter(v, "generic", old, new) if isinstance(v, str) else v,
+        )
+        return renamed
 
     async def arun(self, inputs: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         cfg = self.config

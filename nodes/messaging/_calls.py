@@ -26,6 +26,7 @@ __all__ = [
     "http_base",
     "json_records",
     "param_names",
+    "rename_params",
     "render_json_template",
     "substitute_params",
     "target_url",
@@ -45,6 +46,17 @@ def param_names(value: Any) -> set[str]:
     if isinstance(value, list):
         return set().union(*(param_names(v) for v in value)) if value else set()
     return set()
+
+
+def rename_params(value: Any, old: str, new: str) -> Any:
+    """``value`` with each string that is exactly ``@old`` written ``@new``."""
+    if isinstance(value, str):
+        return f"@{new}" if value == f"@{old}" else value
+    if isinstance(value, dict):
+        return {k: rename_params(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rename_params(v, old, new) for v in value]
+    return value
 
 
 def substitute_params(value: Any, params: Mapping[str, Any], field: str) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import httpx
@@ -9,8 +10,14 @@ import pandas as pd
 from pydantic import Field
 
 from flows.errors import NodeError
-from nodes.base import MaxDPNode, NodeConfig, NodeContext, Port
-from nodes.messaging._calls import http_base, param_names, substitute_params, target_url
+from nodes.base import MaxDPNode, NodeConfig, NodeContext, Port, Renamed
+from nodes.messaging._calls import (
+    http_base,
+    param_names,
+    rename_params,
+    substitute_params,
+    target_url,
+)
 from nodes.messaging.http import (
     Request,
     http_policy,
@@ -79,6 +86,13 @@ class ApiEndpoint(MaxDPNode):
             "headers": param_names(cfg.headers),
         }
         return {k: v for k, v in {**super().parameter_refs(), **refs}.items() if v}
+
+    @classmethod
+    def rename_parameter(cls, config: Mapping[str, Any], old: str, new: str) -> Renamed:
+        renamed = super().rename_parameter(config, old, new)
+        for name in ("query", "body", "headers"):
+            renamed.apply(name, lambda v: rename_params(v, old, new))
+        return renamed
 
     async def arun(self, inputs: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         cfg = self.config

@@ -10,7 +10,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from flows.errors import NodeError
-from nodes.base import MaxDPNode, NodeConfig, NodeContext, Port
+from nodes.base import MaxDPNode, NodeConfig, NodeContext, Port, Renamed
 from nodes.connections import connection_field, connections_from
 from nodes.databases._read import effective_limit, fetch_frame
 from nodes.fields import OrderBy, SortKey
@@ -99,6 +99,12 @@ class MappedTableSearch(MaxDPNode):
         if term is not None and term.startswith("@") and not term.startswith("@@"):
             refs["term"] = {term[1:]}
         return refs
+
+    @classmethod
+    def rename_parameter(cls, config: Mapping[str, Any], old: str, new: str) -> Renamed:
+        renamed = super().rename_parameter(config, old, new)
+        renamed.apply("term", lambda v: f"@{new}" if v == f"@{old}" else v)
+        return renamed
 
     async def arun(self, inputs: dict[str, Any], ctx: NodeContext) -> dict[str, Any]:
         cfg = self.config

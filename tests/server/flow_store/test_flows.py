@@ -199,3 +199,38 @@ async def test_documents_keep_their_key_order(api: Any, make_flow_doc: Any) -> N
     assert list(r.json()) == list(doc)
     run = (await api.client.post(f"/api/v1/flows/{flow['id']}/run", headers=owner.headers)).json()
     assert [c["name"] for c in run["outputs"]["result"]["columns"]] == ["zeta", "alpha", "mid"]
+
+
+async def test_rename_parameter_rewrites_its_uses_and_stores_nothing(api: Any) -> None:
+    owner = await api.user()
+    doc = {
+        "name": "renamed",
+        "parameters": [{"name": "min", "type": "integer", "default": 2}],
+        "nodes": [
+            {"id": "src", "type": "static_data", "config": {"rows": [{"x": 1}, {"x": 3}]}},
+            {"id": "keep", "type": "filter_rows", "config": {"condition": "x > @min"}},
+            {"id": "out", "type": "display_results"},
+        ],
+        "edges": [{"source": "src", "target": "keep"}, {"source": "keep", "target": "out"}],
+    }
+    url = "/api/v1/flows/rename-parameter"
+    body = {"document": doc, "old": "min", "new": "floor"}
+    r = await api.client.post(url, json=body, headers=owner.headers)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["document"]["parameters"][0]["name"] == "floor"
+    assert answer["document"]["nodes"][1]["config"] == {"condition": "x > @floor"}
+    assert answer["changed"] == [{"node_id": "keep", "field": "condition", "reason": None}]
+    assert answer["skipped"] == []
+    r = await api.client.post(
+        "/api/v1/flows/validate", json=answer["document"], headers=owner.headers
+    )
+    assert r.json() == {"valid": True, "problems": []}
+
+    r = await api.client.post(url, json={**body, "new": "2x"}, headers=owner.headers)
+    assert r.status_code == 422
+    assert r.json()["error"]["message"].startswith("new: '2x' is not a parameter name")
+    r = await api.client.post(url, json={**body, "old": "max"}, headers=owner.headers)
+    assert r.status_code == 422 and "no parameter named 'max'" in r.json()["error"]["message"]
+    assert (await api.client.post(url, json=body)).status_code == 401
+    assert (await api.client.get("/api/v1/flows", headers=owner.headers)).json()["total"] == 0
