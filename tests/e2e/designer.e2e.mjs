@@ -4,7 +4,8 @@
 // expression shows on its node), preview a node, save a version, run the flow and find the run
 // in the history; declare a parameter, use it in the filter and preview with a test value; edit a
 // schedule and a connection in place; add a second user to the workspace, change their role and
-// remove them; save a second version and compare versions. With MAXDP_E2E_SCREENSHOTS=DIR it also
+// remove them; save a second version and compare versions; rename the parameter (its use in the
+// filter follows) and undo that. With MAXDP_E2E_SCREENSHOTS=DIR it also
 // writes the screenshots used in README.
 //
 // Environment: MAXDP_E2E_URL, MAXDP_E2E_EMAIL, MAXDP_E2E_PASSWORD, MAXDP_E2E_CHROMIUM,
@@ -770,6 +771,26 @@ await step('compares a version with the current document', async () => {
   await versionsPanel.getByRole('button', { name: '← All versions' }).click();
   await versionsPanel.getByRole('button', { name: 'Compare v2 with the current document' }).waitFor();
   await versionsPanel.getByRole('button', { name: 'Close versions' }).click();
+});
+
+await step('renaming a parameter renames its uses, in one undo step', async () => {
+  await flowSettings();
+  const name = parameter('min_amount').getByLabel('Parameter name', { exact: true });
+  await name.fill('floor');
+  await name.press('Enter');
+  await parameter('floor').getByRole('status').filter({ hasText: 'in 1 place: filter_rows_1.condition' }).waitFor();
+  await select('filter_rows_1');
+  expect((await inspector.getByLabel('Condition').inputValue()) === 'amount > @floor', 'the condition reads @floor');
+  await inspector.getByRole('button', { name: 'Run to here' }).click();
+  const kept = keptBy(MIN_DEFAULT).map((r) => r.amount);
+  const amounts = await previewAmounts(kept.length);
+  expect(JSON.stringify(amounts.map(Number)) === JSON.stringify(kept), `renamed: amounts ${amounts}`);
+  await previewPanel.getByRole('button', { name: 'Close preview' }).click();
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
+  await page.getByText('● unsaved').waitFor({ state: 'detached' });
+  await parameter('min_amount').waitFor(); // undo restored the selection of then: none
+  await select('filter_rows_1');
+  expect((await inspector.getByLabel('Condition').inputValue()) === 'amount > @min_amount', 'undo: @min_amount again');
 });
 
 await step('the flow list searches', async () => {

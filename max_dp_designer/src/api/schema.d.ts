@@ -397,6 +397,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/flows/rename-parameter": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rename Parameter
+         * @description The document with a parameter renamed in its declaration and wherever a node uses it
+         *     (``@name``, ``:name``, ``params['name']``); nothing is stored.
+         */
+        post: operations["rename_parameter_api_v1_flows_rename_parameter_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/flows/{flow_id}": {
         parameters: {
             query?: never;
@@ -2214,6 +2235,40 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** ParameterRename */
+        ParameterRename: {
+            /**
+             * Document
+             * @description The flow document, as edited (nothing is stored).
+             */
+            document: {
+                [key: string]: unknown;
+            };
+            /** Old */
+            old: string;
+            /** New */
+            new: string;
+        };
+        /** ParameterRenameResult */
+        ParameterRenameResult: {
+            /**
+             * Document
+             * @description The document with the parameter renamed.
+             */
+            document: {
+                [key: string]: unknown;
+            };
+            /**
+             * Changed
+             * @description The node fields rewritten.
+             */
+            changed: components["schemas"]["RenamedField"][];
+            /**
+             * Skipped
+             * @description Node fields that may use the parameter but could not be read; unchanged.
+             */
+            skipped: components["schemas"]["RenamedField"][];
+        };
         /** PasswordChange */
         PasswordChange: {
             /** Current Password */
@@ -2275,6 +2330,18 @@ export interface components {
         RefreshRequest: {
             /** Refresh Token */
             refresh_token: string;
+        };
+        /** RenamedField */
+        RenamedField: {
+            /** Node Id */
+            node_id: string;
+            /** Field */
+            field: string;
+            /**
+             * Reason
+             * @description Why a field was left as it was.
+             */
+            reason?: string | null;
         };
         /** RenderRequest */
         RenderRequest: {
@@ -4027,6 +4094,39 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ValidationResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rename_parameter_api_v1_flows_rename_parameter_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ParameterRename"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParameterRenameResult"];
                 };
             };
             /** @description Validation Error */

@@ -14,6 +14,7 @@ export type FlowRead = Schemas['FlowRead'];
 export type VersionSummary = Schemas['VersionSummary'];
 export type VersionRead = Schemas['VersionRead'];
 export type FlowDiff = Schemas['FlowDiff'];
+export type ParameterRenameResult = Schemas['ParameterRenameResult'];
 export type RunSummary = Schemas['RunSummary'];
 export type RunRead = Schemas['RunRead'];
 export type NodeRunRead = Schemas['NodeRunRead'];
@@ -138,6 +139,11 @@ export async function exportFlow(flowId: string): Promise<{ text: string; filena
 export async function validateDocument(document: FlowDocument): Promise<{ valid: boolean; problems: Problem[] }> {
   const result = unwrap(await api.POST('/api/v1/flows/validate', { body: doc(document) }));
   return { valid: result.valid, problems: result.problems as unknown as Problem[] };
+}
+
+/** The document with parameter `old` named `next` in its declaration and wherever a node uses it. */
+export async function renameParameter(document: FlowDocument, old: string, next: string): Promise<ParameterRenameResult> {
+  return unwrap(await api.POST('/api/v1/flows/rename-parameter', { body: { document: doc(document), old, new: next } }));
 }
 
 export async function listVersions(flowId: string): Promise<Page<VersionSummary>> {

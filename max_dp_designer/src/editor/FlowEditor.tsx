@@ -38,6 +38,7 @@ export function FlowEditor({ flow, catalog }: { flow: FlowInfo & { document: unk
         onValidateExpression={validateExpression}
         nodeActions={(id) => <NodeActions id={id} />}
         parameterTestValue={(param) => <ParamTestValue param={param} />}
+        renameParameter={services.renameParameter}
         toolbar={<EditorToolbar />}
         footer={<PreviewPanel />}
         drawer={<VersionsPanel loadDiff={loadDiff} />}

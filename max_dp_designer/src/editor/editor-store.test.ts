@@ -240,14 +240,17 @@ describe('parameter test values', () => {
     expect(vi.mocked(services.preview).mock.calls[1]![1].params).toEqual({ region: 'JP' });
   });
 
-  it('drops the values of parameters that are removed or renamed', async () => {
+  it('drops the values of parameters that are removed; a renamed one keeps its value', async () => {
     const { flowStore, actions, graph, services, editor } = withLimit();
     actions.setParamValue('region', 'US');
     actions.setParamValue('limit', '5');
     graph.setMeta({ parameters: [{ name: 'limit', type: 'integer', default: 10 }] }, null);
     expect(editor.getState().paramValues).toEqual({ limit: '5' });
-    graph.setMeta({ parameters: [{ name: 'top', type: 'integer', default: 10 }] }, null);
+    graph.renameParameter(0, 'top');
+    expect(editor.getState().paramValues).toEqual({ top: '5' });
+    graph.setMeta({ parameters: [] }, null);
     expect(editor.getState().paramValues).toEqual({});
+    graph.undo();
     graph.undo();
     graph.undo(); // 'region' is back, its value is not
     expect(flowStore.getState().meta.parameters?.map((p) => p.name)).toEqual(['region', 'limit']);

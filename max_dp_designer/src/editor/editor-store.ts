@@ -7,7 +7,7 @@ import { ApiError, errorMessage } from '../api/errors';
 import type { FlowStore } from '../store';
 import type { RunEvent } from '../store';
 import { isDirty } from '../store';
-import { keepDeclared, paramsToSend } from '../lib/parameters';
+import { followRenames, keepDeclared, paramsToSend } from '../lib/parameters';
 import { FINISHED, outputKey, previewColumns, subDocument } from './logic';
 
 export interface FlowInfo {
@@ -367,12 +367,13 @@ export function createEditorStore(flow: FlowInfo, flowStore: FlowStore, services
     };
   });
 
-  // Test values follow the declared parameters: a removed (or renamed) parameter's value goes.
-  // Both stores belong to one open flow, so the subscription lives as long as they do.
+  // Test values follow the declared parameters: a renamed parameter's value goes with it, a
+  // removed one's goes (and so do the server's refusals of either). Both stores belong to one
+  // open flow, so the subscription lives as long as they do.
   flowStore.subscribe((s, prev) => {
     if (s.meta.parameters === prev.meta.parameters) return;
     const { paramValues, paramErrors } = store.getState();
-    const values = keepDeclared(paramValues, s.meta.parameters);
+    const values = keepDeclared(followRenames(paramValues, prev.meta.parameters, s.meta.parameters), s.meta.parameters);
     const errors = keepDeclared(paramErrors, s.meta.parameters);
     if (values !== paramValues || errors !== paramErrors) store.setState({ paramValues: values, paramErrors: errors });
   });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowParameter } from './flow-document';
 import {
+  followRenames,
   formatDefault,
   keepDeclared,
   newParameter,
@@ -9,6 +10,8 @@ import {
   parameterNameProblem,
   paramsToSend,
   parseDefault,
+  renamedConfigs,
+  renameSummary,
   retype,
 } from './parameters';
 
@@ -102,5 +105,55 @@ describe('parameter helpers', () => {
     const values = { a: '1', b: '2' };
     expect(keepDeclared(values, [{ name: 'a', type: 'string' }])).toEqual({ a: '1' });
     expect(keepDeclared(values, [{ name: 'a', type: 'string' }, { name: 'b', type: 'string' }])).toBe(values);
+  });
+});
+
+describe('renaming', () => {
+  const answer = {
+    document: {
+      name: 'f',
+      nodes: [
+        { id: 'keep', type: 'filter_rows', config: { condition: 'x > @floor' } },
+        { id: 'other', type: 'sort_data', config: { by: [] } },
+        { id: 'sql', type: 'custom_sql', config: { connection: 'db', sql: 'SELECT :floor' } },
+      ],
+    },
+    changed: [
+      { node_id: 'keep', field: 'condition' },
+      { node_id: 'sql', field: 'sql' },
+    ],
+    skipped: [],
+  };
+
+  it("takes the changed nodes' configs from the renamed document", () => {
+    expect(renamedConfigs(answer)).toEqual({
+      keep: { condition: 'x > @floor' },
+      sql: { connection: 'db', sql: 'SELECT :floor' },
+    });
+    expect(renamedConfigs({ ...answer, changed: [] })).toEqual({});
+  });
+
+  it('says where the uses were renamed, and which fields were left', () => {
+    expect(renameSummary('@min', '@floor', answer)).toBe('Renamed @min to @floor in 2 places: keep.condition, sql.sql.');
+    expect(renameSummary('@min', '@floor', { ...answer, changed: [] })).toBe('No node used @min.');
+    const skipped = [{ node_id: 'keep', field: 'condition', reason: 'unterminated backtick' }];
+    expect(renameSummary('@min', '@floor', { ...answer, changed: answer.changed.slice(1), skipped })).toBe(
+      'Renamed @min to @floor in 1 place: sql.sql. Left as they were, check them: keep.condition (unterminated backtick).',
+    );
+  });
+
+  it('moves a test value to the new name of its parameter', () => {
+    const before: FlowParameter[] = [
+      { name: 'a', type: 'string' },
+      { name: 'b', type: 'string' },
+    ];
+    const renamed: FlowParameter[] = [
+      { name: 'a', type: 'string' },
+      { name: 'c', type: 'string' },
+    ];
+    const values = { a: '1', b: '2' };
+    expect(followRenames(values, before, renamed)).toEqual({ a: '1', c: '2' });
+    expect(followRenames(values, before, before)).toBe(values);
+    expect(followRenames(values, before, renamed.slice(0, 1))).toBe(values); // a removal, not a rename
   });
 });

@@ -122,3 +122,52 @@ export function keepDeclared<T>(values: Readonly<Record<string, T>>, params: rea
   for (const k of stale) delete out[k];
   return out;
 }
+
+/** The server's answer to renaming a parameter (POST /api/v1/flows/rename-parameter). */
+export interface RenameAnswer {
+  document: unknown;
+  changed: readonly { node_id: string; field: string }[];
+  skipped: readonly { node_id: string; field: string; reason?: string | null }[];
+}
+
+/** The configs of the nodes a rename rewrote, taken from the renamed document. */
+export function renamedConfigs(answer: RenameAnswer): Record<string, Record<string, unknown>> {
+  const changed = new Set(answer.changed.map((c) => c.node_id));
+  const nodes = (answer.document as { nodes?: { id: string; config?: Record<string, unknown> }[] } | null)?.nodes ?? [];
+  return Object.fromEntries(nodes.filter((n) => changed.has(n.id)).map((n) => [n.id, n.config ?? {}]));
+}
+
+/** What a rename did, in one line: the fields rewritten, and those left because they could not be read. */
+export function renameSummary(old: string, next: string, answer: RenameAnswer): string {
+  const where = (f: { node_id: string; field: string }) => `${f.node_id}.${f.field}`;
+  const count = answer.changed.length;
+  let text =
+    count === 0
+      ? `No node used ${old}.`
+      : `Renamed ${old} to ${next} in ${count} ${count === 1 ? 'place' : 'places'}: ${answer.changed.map(where).join(', ')}.`;
+  if (answer.skipped.length > 0) {
+    const left = answer.skipped.map((s) => (s.reason ? `${where(s)} (${s.reason})` : where(s)));
+    text += ` Left as they were, check them: ${left.join('; ')}.`;
+  }
+  return text;
+}
+
+/**
+ * `values` keyed by the parameters' new names where `params` renamed one of `before` (same
+ * place, new name), so a test value follows its parameter.
+ */
+export function followRenames<T>(
+  values: Readonly<Record<string, T>>,
+  before: readonly FlowParameter[] | undefined,
+  params: readonly FlowParameter[] | undefined,
+): Record<string, T> {
+  if (!before || !params || before.length !== params.length) return values as Record<string, T>;
+  let out = values as Record<string, T>;
+  params.forEach((p, i) => {
+    const old = before[i]!.name;
+    if (old === p.name || !Object.hasOwn(out, old) || Object.hasOwn(out, p.name)) return;
+    out = { ...out, [p.name]: out[old]! };
+    delete out[old];
+  });
+  return out;
+}

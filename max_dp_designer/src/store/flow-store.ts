@@ -66,6 +66,11 @@ export interface FlowActions {
    * (default: one key per set of fields); `null` makes this edit a step of its own.
    */
   setMeta(patch: Partial<FlowMeta>, key?: string | null): void;
+  /**
+   * Names parameter `index` `name` and gives the nodes in `configs` those configs (its uses,
+   * rewritten by the server), as one undo step.
+   */
+  renameParameter(index: number, name: string, configs?: Readonly<Record<string, Record<string, unknown>>>): void;
   select(ids: string[]): void;
   selectAll(): void;
   deleteSelected(): void;
@@ -287,6 +292,15 @@ export function createFlowStore({ catalog, document, historyLimit = DEFAULT_HIST
 
       setMeta(patch, key = `meta:${Object.keys(patch).join(',')}`) {
         commit({ meta: { ...get().meta, ...patch } }, key);
+      },
+
+      renameParameter(index, name, configs = {}) {
+        const s = get();
+        const parameters = (s.meta.parameters ?? []).map((p, i) => (i === index ? { ...p, name } : p));
+        const nodes = s.nodes.map((n) =>
+          Object.hasOwn(configs, n.id) ? ({ ...n, data: { ...n.data, config: configs[n.id] } } as DesignerNode) : n,
+        );
+        commit({ meta: { ...s.meta, parameters }, nodes });
       },
 
       select(ids) {

@@ -1,16 +1,18 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { FlowDocument } from '../../lib/flow-document';
+import type { RenameAnswer } from '../../lib/parameters';
 import { createFlowStore, FlowStoreProvider } from '../../store';
 import { catalog, exampleDocument } from '../../test/fixtures';
 import { FlowSettings } from './FlowSettings';
+import type { ParameterRenamer } from './ParametersEditor';
 
-function setup(document: FlowDocument = exampleDocument()) {
+function setup(document: FlowDocument = exampleDocument(), renamer?: ParameterRenamer) {
   const store = createFlowStore({ catalog, document });
   render(
     <FlowStoreProvider store={store}>
-      <FlowSettings parameterTestValue={(p) => <span data-testid={`slot-${p.name}`} />} />
+      <FlowSettings parameterTestValue={(p) => <span data-testid={`slot-${p.name}`} />} renameParameter={renamer} />
     </FlowStoreProvider>,
   );
   const params = () => store.getState().meta.parameters ?? [];
@@ -181,4 +183,65 @@ describe('FlowSettings parameters', () => {
     expect(limit.getByRole('alert').textContent).toBe("expected an integer, got 'ten'");
     expect(screen.getByText(message)).toBeTruthy();
   });
+
+  // The server's rename is tested against the server (tests/flows/test_rename.py, the browser
+  // test); here a stand-in answers as it would, to check what the editor does with the answer.
+  const renamedKr = (document: FlowDocument): RenameAnswer => ({
+    document: { ...document, nodes: document.nodes.map((n) => (n.id === 'kr' ? { ...n, config: { condition: 'region == @area' } } : n)) },
+    changed: [{ node_id: 'kr', field: 'condition' }],
+    skipped: [],
+  });
+  const condition = (store: ReturnType<typeof setup>['store']) =>
+    store.getState().nodes.find((n) => n.id === 'kr')!.data.config.condition;
+
+  it("renames a parameter's uses with it, in one undo step", async () => {
+    const renamer = vi.fn(async (document: FlowDocument) => renamedKr(document));
+    const { store, actions, params, row, user } = setup(exampleDocument(), renamer);
+    const name = row('region').getByLabelText('Parameter name');
+    await user.clear(name);
+    await user.type(name, 'area{Enter}');
+    await waitFor(() => expect(params().map((p) => p.name)).toEqual(['area']));
+    expect(renamer).toHaveBeenCalledTimes(1);
+    expect(renamer.mock.calls[0]![0].parameters).toEqual(exampleDocument().parameters);
+    expect(renamer.mock.calls[0]!.slice(1)).toEqual(['region', 'area']);
+    expect(condition(store)).toBe('region == @area');
+    expect(row('area').getByRole('status').textContent).toBe('Renamed @region to @area in 1 place: kr.condition.');
+    act(() => actions.undo());
+    expect(params().map((p) => p.name)).toEqual(['region']);
+    expect(condition(store)).toBe('region == @region');
+  });
+
+  it('asks again when the flow changed while the server answered', async () => {
+    let store: ReturnType<typeof setup>['store'] | undefined;
+    const renamer = vi.fn(async (document: FlowDocument) => {
+      if (renamer.mock.calls.length === 1) store!.getState().actions.setMeta({ description: 'typed meanwhile' });
+      return renamedKr(document);
+    });
+    const t = setup(exampleDocument(), renamer);
+    store = t.store;
+    const name = t.row('region').getByLabelText('Parameter name');
+    await t.user.clear(name);
+    await t.user.type(name, 'area{Enter}');
+    await waitFor(() => expect(t.params().map((p) => p.name)).toEqual(['area']));
+    expect(renamer).toHaveBeenCalledTimes(2);
+    expect(renamer.mock.calls[1]![0].description).toBe('typed meanwhile');
+    expect(store.getState().meta.description).toBe('typed meanwhile');
+    expect(condition(store)).toBe('region == @area');
+  });
+
+  it('renames the declaration alone when the server cannot rename the uses, and says so', async () => {
+    const renamer = vi.fn(async () => {
+      throw new Error('the server is unreachable');
+    });
+    const { store, params, row, user } = setup(exampleDocument(), renamer);
+    const name = row('region').getByLabelText('Parameter name');
+    await user.clear(name);
+    await user.type(name, 'area{Enter}');
+    await waitFor(() => expect(params().map((p) => p.name)).toEqual(['area']));
+    expect(condition(store)).toBe('region == @region');
+    expect(row('area').getByRole('status').textContent).toBe(
+      'Renamed; its uses were not (the server is unreachable): rename them by hand.',
+    );
+  });
 });
+

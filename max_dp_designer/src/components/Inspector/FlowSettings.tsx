@@ -1,8 +1,14 @@
 import { useFlowActions, useFlowStore } from '../../store';
-import { ParametersEditor, type ParameterSlot } from './ParametersEditor';
+import { ParametersEditor, type ParameterRenamer, type ParameterSlot } from './ParametersEditor';
 
 /** Flow name, description, timeout and parameters; the problems that belong to no node. */
-export function FlowSettings({ parameterTestValue }: { parameterTestValue?: ParameterSlot }) {
+export function FlowSettings({
+  parameterTestValue,
+  renameParameter,
+}: {
+  parameterTestValue?: ParameterSlot;
+  renameParameter?: ParameterRenamer;
+}) {
   const meta = useFlowStore((s) => s.meta);
   const problems = useFlowStore((s) => s.problems);
   const nodeCount = useFlowStore((s) => s.nodes.length);
@@ -34,7 +40,7 @@ export function FlowSettings({ parameterTestValue }: { parameterTestValue?: Para
           onChange={(e) => setMeta({ timeout_s: e.target.value === '' ? null : Number(e.target.value) })}
         />
       </div>
-      <ParametersEditor testValue={parameterTestValue} />
+      <ParametersEditor testValue={parameterTestValue} renamer={renameParameter} />
       {problems.length > 0 && (
         <>
           <h3>Problems ({problems.length})</h3>

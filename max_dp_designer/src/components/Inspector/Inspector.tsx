@@ -2,7 +2,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ReactNode } from 'react';
 import { useFlowStore } from '../../store';
 import { FlowSettings } from './FlowSettings';
-import type { ParameterSlot } from './ParametersEditor';
+import type { ParameterRenamer, ParameterSlot } from './ParametersEditor';
 import { NodeInspector } from './NodeInspector';
 
 /** Checks an expression typed into `field` of node `nodeId`: an error message, or null. */
@@ -18,10 +18,12 @@ export interface InspectorProps {
   nodeActions?: (nodeId: string) => ReactNode;
   /** Extra controls for each flow parameter in the flow settings (test values). */
   parameterTestValue?: ParameterSlot;
+  /** Renames a parameter's uses with its declaration (the server's rename). */
+  renameParameter?: ParameterRenamer;
 }
 
 /** The right-hand panel: the selected node's settings, or the flow's. */
-export function Inspector({ parameterTestValue, ...props }: InspectorProps) {
+export function Inspector({ parameterTestValue, renameParameter, ...props }: InspectorProps) {
   const selected = useFlowStore(useShallow((s) => s.nodes.filter((n) => n.selected).map((n) => n.id)));
   return (
     <aside className="inspector" aria-label="Inspector">
@@ -32,7 +34,7 @@ export function Inspector({ parameterTestValue, ...props }: InspectorProps) {
           {selected.length} nodes selected. Delete removes them; Ctrl+C copies them.
         </p>
       ) : (
-        <FlowSettings parameterTestValue={parameterTestValue} />
+        <FlowSettings parameterTestValue={parameterTestValue} renameParameter={renameParameter} />
       )}
     </aside>
   );

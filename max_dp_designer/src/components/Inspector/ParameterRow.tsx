@@ -13,18 +13,27 @@ export interface ParameterRowProps {
   problems: readonly string[];
   /** `field` names the edit, so typing in one field is one undo step. */
   onChange: (next: FlowParameter, field: string) => void;
+  /** A new name, checked (valid and free). */
+  onRename: (name: string) => void;
   onRemove: () => void;
+  /** What the last rename did (the uses it rewrote), shown under the name. */
+  note?: string | null;
   /** Shown below the fields (the editor's test value). */
   children?: ReactNode;
 }
 
 /** One declared parameter: name, type, items, required, default, description, remove. */
-export function ParameterRow({ index, param, params, problems, onChange, onRemove, children }: ParameterRowProps) {
+export function ParameterRow({ index, param, params, problems, onChange, onRename, onRemove, note, children }: ParameterRowProps) {
   const id = `param-${index}`;
   return (
     <fieldset className="row-form parameter" aria-label={`Parameter ${param.name}`}>
       <legend>{param.name}</legend>
-      <NameField id={`${id}-name`} index={index} params={params} onRename={(name) => onChange({ ...param, name }, 'name')} />
+      <NameField id={`${id}-name`} index={index} params={params} onRename={onRename} />
+      {note && (
+        <p className="help" role="status">
+          {note}
+        </p>
+      )}
       <div className="parameter-types">
         <div className="field">
           <label htmlFor={`${id}-type`}>Type</label>
