@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from max_dp_server.deps import CurrentUser, Paging, SessionDep, StateDep
 from max_dp_server.flow_store import repository, service
 from max_dp_server.flow_store.schemas import (
+    DraftDiff,
     FlowCreate,
     FlowDiff,
     FlowRead,
@@ -208,3 +209,12 @@ async def diff_versions(
 ) -> FlowDiff:
     """Nodes, edges and parameters added, removed or changed between two versions."""
     return await service.diff(session, user, flow_id, from_version, to_version)
+
+
+@router.post("/{flow_id}/diff", response_model=FlowDiff)
+async def diff_draft(
+    flow_id: uuid.UUID, data: DraftDiff, user: CurrentUser, session: SessionDep
+) -> FlowDiff:
+    """What changed from a version to the document sent (the editor's, unsaved edits
+    included); nothing is stored."""
+    return await service.diff(session, user, flow_id, data.from_version, None, data.document)

@@ -61,10 +61,17 @@ class ValidationResult(ResponseModel):
     )
 
 
+class DraftDiff(RequestModel):
+    from_version: int = Field(ge=1)
+    document: Document = Field(description="The document as edited, saved or not.")
+
+
 class FlowDiff(ResponseModel):
     flow_id: uuid.UUID
     from_version: int
-    to_version: int | None = Field(description="None: the flow's current document.")
+    to_version: int | None = Field(
+        description="None: the flow's current document (or the document sent)."
+    )
     fields: list[str]
     nodes: dict[str, Any]
     edges: dict[str, Any]

@@ -162,15 +162,21 @@ async def restore_version(
 
 
 async def diff(
-    session: AsyncSession, user: User, flow_id: uuid.UUID, from_version: int, to_version: int | None
+    session: AsyncSession,
+    user: User,
+    flow_id: uuid.UUID,
+    from_version: int,
+    to_version: int | None,
+    draft: Mapping[str, Any] | None = None,
 ) -> FlowDiff:
+    """Version ``from_version`` against ``to_version``, else against ``draft`` (a document
+    being edited), else against the flow's saved document."""
     flow = await get_flow(session, user, flow_id, WorkspaceRole.viewer)
     old = (await find_version(session, flow, from_version)).document
-    new = (
-        flow.document
-        if to_version is None
-        else (await find_version(session, flow, to_version)).document
-    )
+    if to_version is not None:
+        new = (await find_version(session, flow, to_version)).document
+    else:
+        new = flow.document if draft is None else draft
     return FlowDiff(
         flow_id=flow.id,
         from_version=from_version,

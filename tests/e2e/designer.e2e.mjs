@@ -4,8 +4,8 @@
 // expression shows on its node), preview a node, save a version, run the flow and find the run
 // in the history; declare a parameter, use it in the filter and preview with a test value; edit a
 // schedule and a connection in place; add a second user to the workspace, change their role and
-// remove them; save a second version and compare versions; rename the parameter (its use in the
-// filter follows) and undo that. With MAXDP_E2E_SCREENSHOTS=DIR it also
+// remove them; save a second version and compare versions (and the unsaved document); rename the
+// parameter (its use in the filter follows) and undo that. With MAXDP_E2E_SCREENSHOTS=DIR it also
 // writes the screenshots used in README.
 //
 // Environment: MAXDP_E2E_URL, MAXDP_E2E_EMAIL, MAXDP_E2E_PASSWORD, MAXDP_E2E_CHROMIUM,
@@ -768,6 +768,15 @@ await step('compares a version with the current document', async () => {
   const text = (await display.textContent()).replace(/\s+/g, ' ');
   expect(text.includes('name: (not set) → "orders_total"'), `the new name, before and after: ${text}`);
   expect((await differences.locator('[data-node-id]').count()) === 1, 'only that node changed');
+  // An unsaved edit is part of the current document: the comparison follows it.
+  await select('display_results_1');
+  await inspector.getByLabel('Name', { exact: true }).fill('orders_sum');
+  await differences.getByText('Includes your unsaved edits.').waitFor();
+  await display.locator('ins').filter({ hasText: '"orders_sum"' }).waitFor();
+  await inspector.getByLabel('Name', { exact: true }).fill('orders_total');
+  await display.locator('ins').filter({ hasText: '"orders_total"' }).waitFor();
+  await page.keyboard.press('Control+s');
+  await page.getByText('● unsaved').waitFor({ state: 'detached' });
   await versionsPanel.getByRole('button', { name: '← All versions' }).click();
   await versionsPanel.getByRole('button', { name: 'Compare v2 with the current document' }).waitFor();
   await versionsPanel.getByRole('button', { name: 'Close versions' }).click();

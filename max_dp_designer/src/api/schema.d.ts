@@ -531,7 +531,12 @@ export interface paths {
          */
         get: operations["diff_versions_api_v1_flows__flow_id__diff_get"];
         put?: never;
-        post?: never;
+        /**
+         * Diff Draft
+         * @description What changed from a version to the document sent (the editor's, unsaved edits
+         *     included); nothing is stored.
+         */
+        post: operations["diff_draft_api_v1_flows__flow_id__diff_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1563,6 +1568,18 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        /** DraftDiff */
+        DraftDiff: {
+            /** From Version */
+            from_version: number;
+            /**
+             * Document
+             * @description The document as edited, saved or not.
+             */
+            document: {
+                [key: string]: unknown;
+            };
+        };
         /**
          * EndpointAuth
          * @enum {string}
@@ -1682,7 +1699,7 @@ export interface components {
             from_version: number;
             /**
              * To Version
-             * @description None: the flow's current document.
+             * @description None: the flow's current document (or the document sent).
              */
             to_version: number | null;
             /** Fields */
@@ -4415,6 +4432,41 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FlowDiff"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    diff_draft_api_v1_flows__flow_id__diff_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                flow_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DraftDiff"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {

@@ -175,6 +175,16 @@ export async function diffVersions(flowId: string, from: number, to: number | nu
   );
 }
 
+/** What changed from version `from` to `document` (the one being edited, saved or not). */
+export async function diffDraft(flowId: string, from: number, document: FlowDocument): Promise<FlowDiff> {
+  return unwrap(
+    await api.POST('/api/v1/flows/{flow_id}/diff', {
+      params: { path: { flow_id: flowId } },
+      body: { from_version: from, document: doc(document) },
+    }),
+  );
+}
+
 export async function preview(
   flowId: string,
   body: { node_id: string; document: FlowDocument; row_limit?: number; sample_sources?: boolean; params?: Record<string, unknown> },

@@ -28,7 +28,7 @@ export function FlowEditor({ flow, catalog }: { flow: FlowInfo & { document: unk
     [flowStore, check],
   );
   useEffect(() => () => editor.getState().actions.dispose(), [editor]);
-  const loadDiff = useMemo(() => diffLoader(flow.id), [flow.id]);
+  const loadDiff = useMemo(() => diffLoader(flow.id, () => flowStore.getState().actions.toDocument()), [flow.id, flowStore]);
 
   return (
     <EditorProvider store={editor}>
@@ -71,13 +71,21 @@ function NodeActions({ id }: { id: string }) {
 /**
  * The server's diff with the two documents it compares (for the before and after values). The
  * diff is what counts: a document that cannot be read leaves only the names of what changed.
+ * "The current document" is the one in the editor, unsaved edits included.
  */
-function diffLoader(flowId: string): LoadDiff {
+function diffLoader(flowId: string, current: () => FlowDocument): LoadDiff {
   return async (from, to) => {
+    let compared: [Promise<services.FlowDiff>, Promise<{ document: unknown } | null>];
+    if (to == null) {
+      const draft = current();
+      compared = [services.diffDraft(flowId, from, draft), Promise.resolve({ document: draft })];
+    } else {
+      compared = [services.diffVersions(flowId, from, to), services.getVersion(flowId, to).catch(() => null)];
+    }
     const [answer, before, after] = await Promise.all([
-      services.diffVersions(flowId, from, to),
+      compared[0],
       services.getVersion(flowId, from).catch(() => null),
-      (to == null ? services.getFlow(flowId) : services.getVersion(flowId, to)).catch(() => null),
+      compared[1],
     ]);
     const doc = (r: { document: unknown } | null) => (r ? (r.document as Partial<FlowDocument>) : null);
     return { answer: normalizeDiff(answer), before: doc(before), after: doc(after) };

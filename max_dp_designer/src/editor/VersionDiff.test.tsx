@@ -87,7 +87,7 @@ function setup(load: LoadDiff, dirty = false) {
       </FlowStoreProvider>
     </EditorProvider>,
   );
-  return { editor, user: userEvent.setup() };
+  return { editor, flowStore, user: userEvent.setup() };
 }
 
 /** Opens the drawer and waits for the version list. */
@@ -108,11 +108,26 @@ describe('VersionsPanel compare', () => {
     expect(load).toHaveBeenCalledWith(1, null);
     const diff = screen.getByRole('region', { name: 'Differences' });
     expect(within(diff).getByRole('heading', { name: 'v1 → current document' })).toBeTruthy();
-    expect(within(diff).getByText('Compared with the last saved document: unsaved edits are not included.')).toBeTruthy();
+    expect(within(diff).getByText('Includes your unsaved edits.')).toBeTruthy();
     await within(diff).findByText('"amount > @min_amount"');
     await user.click(screen.getByRole('button', { name: '← All versions' }));
     expect(screen.queryByRole('region', { name: 'Differences' })).toBeNull();
     expect(screen.getByText('first')).toBeTruthy();
+  });
+
+  it('compares again with the current document after an edit, keeping the last comparison meanwhile', async () => {
+    const load = vi.fn<LoadDiff>(async () => loaded);
+    const { editor, flowStore, user } = setup(load, true);
+    await openVersions(editor);
+    await user.click(screen.getByRole('button', { name: 'Compare v1 with the current document' }));
+    const diff = screen.getByRole('region', { name: 'Differences' });
+    await within(diff).findByText('"amount > @min_amount"');
+    load.mockImplementation(async () => ({ ...loaded, answer: normalizeDiff(fixture.empty) }));
+    act(() => flowStore.getState().actions.updateConfig('kr', { condition: 'false' }));
+    expect(within(diff).getByText('"amount > @min_amount"')).toBeTruthy(); // until the new answer
+    expect(await within(diff).findByText('No differences')).toBeTruthy();
+    expect(load).toHaveBeenCalledTimes(2);
+    expect(load).toHaveBeenLastCalledWith(1, null);
   });
 
   it('compares two versions', async () => {

@@ -12,7 +12,7 @@ export interface LoadedDiff {
   after: Doc;
 }
 
-/** Compares version `from` with version `to`, or with the flow's current document (null). */
+/** Compares version `from` with version `to`, or with the document being edited (null). */
 export type LoadDiff = (from: number, to: number | null) => Promise<LoadedDiff>;
 
 export interface Comparison {
@@ -22,26 +22,56 @@ export interface Comparison {
 
 export const comparisonTitle = ({ from, to }: Comparison) => `v${from} → ${to == null ? 'current document' : `v${to}`}`;
 
-/** Loads one comparison and shows it; `unsaved`: the open flow has edits the server has not seen. */
-export function VersionComparison({ comparison, load, unsaved }: { comparison: Comparison; load: LoadDiff; unsaved: boolean }) {
+/** After an edit, the comparison with the current document is loaded again once typing pauses. */
+export const REFRESH_MS = 300;
+
+/**
+ * Loads one comparison and shows it. `unsaved`: the open flow has edits the server has not
+ * seen; they are part of the current document, and `revision` (the editor's) changing loads a
+ * comparison with it again.
+ */
+export function VersionComparison({
+  comparison,
+  load,
+  unsaved,
+  revision = 0,
+}: {
+  comparison: Comparison;
+  load: LoadDiff;
+  unsaved: boolean;
+  revision?: number;
+}) {
   const [state, setState] = useState<{ diff: ReadableDiff | null; error: string | null }>({ diff: null, error: null });
   const { from, to } = comparison;
+  const edited = to == null ? revision : 0;
+  const [shown, setShown] = useState<{ from: number; to: number | null } | null>(null);
+  const refresh = shown?.from === from && shown.to === to;
   useEffect(() => {
     let alive = true;
-    setState({ diff: null, error: null });
-    load(from, to).then(
-      (r) => alive && setState({ diff: readableDiff(r.answer, r.before, r.after), error: null }),
-      (err: unknown) => alive && setState({ diff: null, error: errorMessage(err) }),
+    if (!refresh) setState({ diff: null, error: null });
+    const timer = setTimeout(
+      () =>
+        load(from, to).then(
+          (r) => {
+            if (!alive) return;
+            setState({ diff: readableDiff(r.answer, r.before, r.after), error: null });
+            setShown({ from, to });
+          },
+          (err: unknown) => alive && setState({ diff: null, error: errorMessage(err) }),
+        ),
+      refresh ? REFRESH_MS : 0,
     );
     return () => {
       alive = false;
+      clearTimeout(timer);
     };
-  }, [load, from, to]);
+    // Not on `refresh`: it only picks the delay, and a comparison just shown must not load again.
+  }, [load, from, to, edited]);
 
   return (
     <section className="version-diff" aria-label="Differences" aria-busy={!state.diff && !state.error}>
       <h3>{comparisonTitle(comparison)}</h3>
-      {to == null && unsaved && <p className="muted">Compared with the last saved document: unsaved edits are not included.</p>}
+      {to == null && unsaved && <p className="muted">Includes your unsaved edits.</p>}
       {!state.diff && !state.error && <p className="muted">Comparing…</p>}
       {state.error && (
         <p className="field-error" role="alert">

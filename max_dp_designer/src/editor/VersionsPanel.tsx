@@ -14,6 +14,7 @@ export function VersionsPanel({ loadDiff }: { loadDiff: LoadDiff }) {
   const actions = useEditorActions();
   const flowStore = useFlowStoreApi();
   const dirty = useFlowStore(isDirty);
+  const revision = useFlowStore((s) => s.rev);
   const [busy, setBusy] = useState<number | null>(null);
   const [comparison, setComparison] = useState<Comparison | null>(null);
   useEffect(() => {
@@ -45,7 +46,7 @@ export function VersionsPanel({ loadDiff }: { loadDiff: LoadDiff }) {
           <button type="button" className="link" onClick={() => setComparison(null)}>
             ← All versions
           </button>
-          <VersionComparison comparison={comparison} load={loadDiff} unsaved={dirty} />
+          <VersionComparison comparison={comparison} load={loadDiff} unsaved={dirty} revision={revision} />
         </>
       ) : (
         <>

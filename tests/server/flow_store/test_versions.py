@@ -103,6 +103,39 @@ async def test_diff_two_versions_and_the_current_document(api: Any, make_flow_do
     assert r.status_code == 422
 
 
+async def test_diff_a_version_with_a_document_being_edited(api: Any, make_flow_doc: Any) -> None:
+    owner, fid, doc = await _setup(api, make_flow_doc)
+    await api.client.post(f"/api/v1/flows/{fid}/versions", headers=owner.headers)
+    draft = copy.deepcopy(doc)
+    draft["nodes"][1]["config"]["by"] = [{"column": "region"}]
+    draft["nodes"].append({"id": "half", "type": "no_such_node"})  # unsaved, and invalid
+    url = f"/api/v1/flows/{fid}/diff"
+    r = await api.client.post(
+        url, json={"from_version": 1, "document": draft}, headers=owner.headers
+    )
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert (d["from_version"], d["to_version"]) == (1, None)
+    assert d["nodes"]["added"] == ["half"]
+    assert d["nodes"]["changed"] == [{"node_id": "sorted", "fields": ["config.by"]}]
+    # Nothing was stored: the saved document still equals version 1.
+    r = await api.client.get(f"{url}?from_version=1", headers=owner.headers)
+    assert r.json()["nodes"] == {"added": [], "removed": [], "changed": []}
+    assert (await api.client.get(f"/api/v1/flows/{fid}", headers=owner.headers)).json()[
+        "document"
+    ] == doc
+
+    r = await api.client.post(
+        url, json={"from_version": 9, "document": draft}, headers=owner.headers
+    )
+    assert r.status_code == 404
+    stranger = await api.user()
+    r = await api.client.post(
+        url, json={"from_version": 1, "document": draft}, headers=stranger.headers
+    )
+    assert r.status_code == 404
+
+
 async def test_restore_copies_a_version_to_the_flow(api: Any, make_flow_doc: Any) -> None:
     owner, fid, doc = await _setup(api, make_flow_doc)
     await api.client.post(f"/api/v1/flows/{fid}/versions", headers=owner.headers)
