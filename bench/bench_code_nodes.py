@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from bench import code_phases
 from nodes.code.sandbox import copying, execute, heap, protocol, validation
 from nodes.code.sandbox.limits import SandboxLimits
 from nodes.code.sandbox.pool import SandboxPool
@@ -200,10 +201,11 @@ async def throughput(
 
 async def run(
     rows: int, repeat: int
-) -> tuple[list[tuple[str, int, list[tuple[float, float]]]], list[tuple[str, float, float]]]:
+) -> tuple[list[tuple[str, int, list[tuple[float, float]]]], list[tuple[str, float, float]], str]:
     """Per case: ``(name, rows, [in-process, shared memory, pipes, floor])``, each
-    ``(wall, cpu)`` (the floor's CPU figure is its wall clock); and per large case its
-    throughput ``(name, in-process calls/s, sandbox calls/s)``."""
+    ``(wall, cpu)`` (the floor's CPU figure is its wall clock); per large case its
+    throughput ``(name, in-process calls/s, sandbox calls/s)``; and where the time of a
+    ``light`` call goes (``code_phases``)."""
     cases = [
         ("small", SMALL, make_table(10)),
         ("light", LIGHT, make_table(rows)),
@@ -227,6 +229,9 @@ async def run(
             )
             floor = times[0][0] + floor_ms(header, table, repeat)
             results.append((name, len(table), [*times, (floor, floor)]))
+        light = cases[1]
+        spent = await code_phases.phases(shared, light[1], light[2], max(5, repeat // 2))
+        where = code_phases.report(f"light {len(light[2])}, one call", *spent)
     rates = []
     async with SandboxPool(size=2, maxima=limits) as pair:
         for name, code, table in cases:
@@ -234,7 +239,7 @@ async def run(
                 header = {"kind": "script", "code": code, "names": ["src"]}
                 calls = max(6, repeat // 2) if name == "light" else 6
                 rates.append((name, *await throughput(header, code, table, pair, calls)))
-    return results, rates
+    return results, rates, where
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -248,7 +253,7 @@ def main(argv: list[str] | None = None) -> None:
     # glibc's defaults its timings depend on what this process freed before (1e6 rows, cheap
     # script: 6.6 ms tuned, 15-16 ms untuned), and the ratio would measure malloc, not walls.
     heap.keep_freed_memory()
-    results, rates = asyncio.run(run(args.rows, args.repeat))
+    results, rates, where = asyncio.run(run(args.rows, args.repeat))
     for title, which in (("wall clock", 0), ("CPU, server + worker", 1)):
         print(
             f"{title + ' ms':<24} {'in-process':>10} {'shm':>8} {'ratio':>6} "
@@ -267,6 +272,7 @@ def main(argv: list[str] | None = None) -> None:
             f"{name + ' ' + str(args.rows):<24} {local_rate:>10.1f} {sandbox_rate:>8.1f} "
             f"{local_rate / sandbox_rate:>6.2f}"
         )
+    print(where)
 
 
 if __name__ == "__main__":
