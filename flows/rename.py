@@ -70,14 +70,17 @@ def rename_parameter(
     for param in _declared(out.document):
         if isinstance(param, dict) and param.get("name") == old:
             param["name"] = new
-    for node in out.document.get("nodes") or []:
+    nodes = out.document.get("nodes")
+    # A document being edited may be malformed: what cannot be a node is left to validation.
+    for node in nodes if isinstance(nodes, list) else []:
         if not isinstance(node, dict) or not isinstance(node.get("config", {}), dict):
             continue
         node_id = str(node.get("id"))
-        if node.get("type") not in registry:
+        kind = node.get("type")
+        if not isinstance(kind, str) or kind not in registry:
             out.skipped.append({"node_id": node_id, "field": "type", "reason": "unknown node type"})
             continue
-        renamed = registry.get(node["type"]).rename_parameter(node.get("config", {}), old, new)
+        renamed = registry.get(kind).rename_parameter(node.get("config", {}), old, new)
         if renamed.changed:
             node["config"] = renamed.config
         out.changed += [{"node_id": node_id, "field": f} for f in renamed.changed]

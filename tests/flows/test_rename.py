@@ -223,3 +223,12 @@ def test_other_flows_parameters_are_untouched() -> None:
         ("py", "code"),
     }
     assert copy.deepcopy(out.document["nodes"][1]) == doc["nodes"][1]
+
+
+def test_a_malformed_document_still_has_its_declaration_renamed() -> None:
+    # The designer sends what is being edited; validation, not the rename, reports the rest.
+    for nodes in (5, [1, "x", {"id": "t", "type": ["filter_rows"]}], None):
+        doc = {"name": "f", "parameters": [{"name": "lim"}], "nodes": nodes}
+        out = rename_parameter(doc, "lim", "cap", REGISTRY)
+        assert out.document["parameters"] == [{"name": "cap"}] and out.changed == []
+        assert out.document["nodes"] == nodes
