@@ -189,7 +189,7 @@ async def test_server_secrets_do_not_reach_workers(monkeypatch):
 
 HARNESS = """
 import errno, json, os, socket, sys
-from nodes.code.sandbox.worker import Walls
+from nodes.code.sandbox.walls import Walls
 report = Walls(2, 256).raise_walls()
 out = {"uid": os.getuid()}
 def attempt(name, action):
