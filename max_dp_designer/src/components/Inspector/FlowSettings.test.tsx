@@ -229,6 +229,23 @@ describe('FlowSettings parameters', () => {
     expect(condition(store)).toBe('region == @area');
   });
 
+  it('renames nothing when the parameter was removed while the server answered', async () => {
+    let store: ReturnType<typeof setup>['store'] | undefined;
+    const renamer = vi.fn(async (document: FlowDocument) => {
+      store!.getState().actions.setMeta({ parameters: [] });
+      return renamedKr(document);
+    });
+    const t = setup(exampleDocument(), renamer);
+    store = t.store;
+    const name = t.row('region').getByLabelText('Parameter name');
+    await t.user.clear(name);
+    await t.user.type(name, 'area{Enter}');
+    await waitFor(() => expect(renamer).toHaveBeenCalledTimes(1));
+    await act(async () => {});
+    expect(t.params()).toEqual([]);
+    expect(condition(store)).toBe('region == @region');
+  });
+
   it('renames the declaration alone when the server cannot rename the uses, and says so', async () => {
     const renamer = vi.fn(async () => {
       throw new Error('the server is unreachable');

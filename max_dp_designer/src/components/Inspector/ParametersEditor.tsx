@@ -45,12 +45,15 @@ function useRename(renamer: ParameterRenamer | undefined) {
       actions.renameParameter(index, next);
       return;
     }
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // The parameter may have been removed or renamed while the server answered.
+    const still = () => store.getState().meta.parameters?.[index]?.name === old;
+    for (let attempt = 0; attempt < 3 && still(); attempt++) {
       const rev = store.getState().rev;
       let answer: RenameAnswer;
       try {
         answer = await renamer(actions.toDocument(), old, next);
       } catch (err) {
+        if (!still()) return;
         actions.renameParameter(index, next);
         const why = err instanceof Error ? err.message : String(err);
         setNote({ index, text: `Renamed; its uses were not (${why}): rename them by hand.` });
@@ -61,6 +64,7 @@ function useRename(renamer: ParameterRenamer | undefined) {
       setNote({ index, text: renameSummary(`@${old}`, `@${next}`, answer) });
       return;
     }
+    if (!still()) return;
     actions.renameParameter(index, next);
     setNote({ index, text: 'Renamed; the flow kept changing, so its uses were not: rename them by hand.' });
   };
