@@ -773,10 +773,11 @@ await step('compares a version with the current document', async () => {
   await inspector.getByLabel('Name', { exact: true }).fill('orders_sum');
   await differences.getByText('Includes your unsaved edits.').waitFor();
   await display.locator('ins').filter({ hasText: '"orders_sum"' }).waitFor();
-  await inspector.getByLabel('Name', { exact: true }).fill('orders_total');
-  await display.locator('ins').filter({ hasText: '"orders_total"' }).waitFor();
-  await page.keyboard.press('Control+s');
+  // Undo goes back to what was saved, not past it (the edit before the save was in this field).
+  await page.getByRole('button', { name: 'Undo', exact: true }).click();
   await page.getByText('● unsaved').waitFor({ state: 'detached' });
+  expect((await inspector.getByLabel('Name', { exact: true }).inputValue()) === 'orders_total', 'undo stops at the save');
+  await display.locator('ins').filter({ hasText: '"orders_total"' }).waitFor();
   await versionsPanel.getByRole('button', { name: '← All versions' }).click();
   await versionsPanel.getByRole('button', { name: 'Compare v2 with the current document' }).waitFor();
   await versionsPanel.getByRole('button', { name: 'Close versions' }).click();

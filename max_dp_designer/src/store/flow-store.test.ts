@@ -205,6 +205,17 @@ describe('undo and redo', () => {
     expect(s().nodes[1]!.data.config).toEqual({ condition: 'region == @region' });
   });
 
+  it('does not merge an edit after a save into the step before it', () => {
+    const { s, a } = setup();
+    a.updateConfig('kr', { condition: 'a' });
+    a.markSaved();
+    a.updateConfig('kr', { condition: 'ab' });
+    expect(isDirty(s())).toBe(true);
+    a.undo();
+    expect(s().nodes[1]!.data.config).toEqual({ condition: 'a' });
+    expect(isDirty(s())).toBe(false);
+  });
+
   it('makes a whole drag one step and ignores selection and measuring', () => {
     const { s, a } = setup();
     a.onNodesChange([{ type: 'select', id: 'kr', selected: true }]);

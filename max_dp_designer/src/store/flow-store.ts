@@ -362,6 +362,8 @@ export function createFlowStore({ catalog, document, historyLimit = DEFAULT_HIST
       },
 
       markSaved(rev) {
+        // The next edit starts a step of its own: undo must stop at what was saved.
+        lastKey = null;
         set({ savedRev: rev ?? get().rev });
       },
 
