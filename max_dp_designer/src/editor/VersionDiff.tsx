@@ -23,7 +23,7 @@ export interface Comparison {
 export const comparisonTitle = ({ from, to }: Comparison) => `v${from} → ${to == null ? 'current document' : `v${to}`}`;
 
 /** After an edit, the comparison with the current document is loaded again once typing pauses. */
-export const REFRESH_MS = 300;
+const REFRESH_MS = 300;
 
 /**
  * Loads one comparison and shows it. `unsaved`: the open flow has edits the server has not
