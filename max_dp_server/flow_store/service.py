@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from flows import rename as renaming
 from flows.errors import FlowValidationError, Problem
 from flows.graph import validate_flow
-from flows.rename import ParameterRenamed
 from max_dp_server.code_policy import check_code_nodes
 from max_dp_server.errors import NotFoundError
 from max_dp_server.flow_store import repository
@@ -34,7 +33,7 @@ async def problems_of(document: Mapping[str, Any], registry: NodeRegistry) -> li
 
 async def rename_parameter(
     document: Mapping[str, Any], old: str, new: str, registry: NodeRegistry
-) -> ParameterRenamed:
+) -> renaming.ParameterRenamed:
     # Like validation, it parses every expression and script: off the event loop.
     return await asyncio.to_thread(renaming.rename_parameter, document, old, new, registry)
 
