@@ -17,7 +17,14 @@ function setup(document: FlowDocument = exampleDocument(), renamer?: ParameterRe
   );
   const params = () => store.getState().meta.parameters ?? [];
   const row = (name: string) => within(screen.getByRole('group', { name: `Parameter ${name}` }));
-  return { store, actions: store.getState().actions, params, row, user: userEvent.setup() };
+  const user = userEvent.setup();
+  /** Types `next` over parameter `name`'s name and presses Enter. */
+  const rename = async (name: string, next: string) => {
+    const field = row(name).getByLabelText('Parameter name');
+    await user.clear(field);
+    await user.type(field, `${next}{Enter}`);
+  };
+  return { store, actions: store.getState().actions, params, row, rename, user };
 }
 
 const value = (el: HTMLElement) => (el as HTMLInputElement).value;
@@ -196,10 +203,8 @@ describe('FlowSettings parameters', () => {
 
   it("renames a parameter's uses with it, in one undo step", async () => {
     const renamer = vi.fn(async (document: FlowDocument) => renamedKr(document));
-    const { store, actions, params, row, user } = setup(exampleDocument(), renamer);
-    const name = row('region').getByLabelText('Parameter name');
-    await user.clear(name);
-    await user.type(name, 'area{Enter}');
+    const { store, actions, params, row, rename } = setup(exampleDocument(), renamer);
+    await rename('region', 'area');
     await waitFor(() => expect(params().map((p) => p.name)).toEqual(['area']));
     expect(renamer).toHaveBeenCalledTimes(1);
     expect(renamer.mock.calls[0]![0].parameters).toEqual(exampleDocument().parameters);
@@ -219,9 +224,7 @@ describe('FlowSettings parameters', () => {
     });
     const t = setup(exampleDocument(), renamer);
     store = t.store;
-    const name = t.row('region').getByLabelText('Parameter name');
-    await t.user.clear(name);
-    await t.user.type(name, 'area{Enter}');
+    await t.rename('region', 'area');
     await waitFor(() => expect(t.params().map((p) => p.name)).toEqual(['area']));
     expect(renamer).toHaveBeenCalledTimes(2);
     expect(renamer.mock.calls[1]![0].description).toBe('typed meanwhile');
@@ -237,9 +240,7 @@ describe('FlowSettings parameters', () => {
     });
     const t = setup(exampleDocument(), renamer);
     store = t.store;
-    const name = t.row('region').getByLabelText('Parameter name');
-    await t.user.clear(name);
-    await t.user.type(name, 'area{Enter}');
+    await t.rename('region', 'area');
     await waitFor(() => expect(renamer).toHaveBeenCalledTimes(1));
     await act(async () => {});
     expect(t.params()).toEqual([]);
@@ -250,10 +251,8 @@ describe('FlowSettings parameters', () => {
     const renamer = vi.fn(async () => {
       throw new Error('the server is unreachable');
     });
-    const { store, params, row, user } = setup(exampleDocument(), renamer);
-    const name = row('region').getByLabelText('Parameter name');
-    await user.clear(name);
-    await user.type(name, 'area{Enter}');
+    const { store, params, row, rename } = setup(exampleDocument(), renamer);
+    await rename('region', 'area');
     await waitFor(() => expect(params().map((p) => p.name)).toEqual(['area']));
     expect(condition(store)).toBe('region == @region');
     expect(row('area').getByRole('status').textContent).toBe(
